@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers import keys as fixture_keys
 from helpers.vectors import testdata_dir
 

@@ -1,1 +1,1 @@
-"""Shared helpers for the tokenward test suites (vector loading, raw JOSE building, fixture keys)."""
+"""Shared helpers for the tokenward tests: vector loading, raw JOSE building, fixture keys."""

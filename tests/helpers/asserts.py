@@ -12,7 +12,7 @@ import pytest
 @contextlib.contextmanager
 def raises_exactly(cls: type[BaseException], *, what: str = "") -> Iterator[Any]:
     """Like ``pytest.raises`` but a subclass (e.g. too_large for malformed) does not count."""
-    with pytest.raises(Exception) as info:  # noqa: PT011 - narrowed below
+    with pytest.raises(Exception) as info:
         yield info
     exc = info.value
     assert type(exc) is cls, (

@@ -105,7 +105,7 @@ def segments(token: str) -> tuple[str, str, str]:
 
 
 def flip_unused_bits(seg: str) -> str | None:
-    """The same bytes with non-zero unused low bits in the last character (None if no spare bits)."""
+    """Same bytes, non-zero unused low bits in the last character (None: no spare bits)."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     spare = {2: 4, 3: 2}.get(len(seg) % 4)  # unused bits in the last char
     if spare is None:

@@ -2,7 +2,7 @@
 
 One test per (file, backend): the group key is loaded once, every vector of the
 group is checked, and the failures are reported together with their tcIds (a
-per-vector parametrization would be ~10k pytest items for ~5k vectors × 2
+per-vector parametrization would be ~10k pytest items for ~5k vectors x 2
 backends; this keeps the run in seconds while still naming each failing vector).
 
 * ECDSA P1363: keys from ``publicKeyJwk``; ``sig`` is raw r‖s.
@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-
 from helpers.jose import b64u
 from helpers.vectors import WycheproofCase, hmac_key_too_short, iter_groups
 
@@ -126,7 +125,8 @@ def test_rsa_pss(tokenward: Any, errors: Any, backend: str, file: str) -> None:
     tally = Tally(file, backend)
     for group, cases in iter_groups(file):
         bits = alg[2:]
-        assert group["sha"] == f"SHA-{bits}" and group["mgfSha"] == f"SHA-{bits}"
+        assert group["sha"] == f"SHA-{bits}"
+        assert group["mgfSha"] == f"SHA-{bits}"
         assert int(group["sLen"]) == int(bits) // 8
         keys = tokenward.KeySet.from_jwk(group["publicKeyJwk"], alg=alg, backend=backend)
         for case in cases:
@@ -205,7 +205,8 @@ def test_hmac(tokenward: Any, errors: Any, backend: str, file: str) -> None:
                 tally.check(case, outcome, expected="invalid")
         short_key_groups += key_bits < full_tag
         truncated_groups += tag_bits < full_tag
-    assert short_key_groups == 2 and truncated_groups == 3
+    assert short_key_groups == 2
+    assert truncated_groups == 3
     tally.assert_clean(170)
 
 

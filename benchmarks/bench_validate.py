@@ -117,8 +117,14 @@ def make_fixture(alg: str, n: int) -> AlgFixture:
             "scope": "read:orders write:orders",
         }
         fx.tokens.append(pyjwt.encode(claims, priv, algorithm=alg, headers={"kid": KID}))
-    expired_claims = {"iss": ISS, "sub": "late", "aud": AUD, "iat": now - 7200,
-                      "exp": now - 3600, "jti": "expired"}
+    expired_claims = {
+        "iss": ISS,
+        "sub": "late",
+        "aud": AUD,
+        "iat": now - 7200,
+        "exp": now - 3600,
+        "jti": "expired",
+    }
     fx.expired = pyjwt.encode(expired_claims, priv, algorithm=alg, headers={"kid": KID})
     head, payload, sig = fx.tokens[0].split(".")
     raw = bytearray(b64url_decode(sig))
@@ -151,8 +157,9 @@ def lib_tokenward_python(fx: AlgFixture) -> tuple[Validate, str]:
     return _tokenward_validator(fx, "python").validate, getattr(tokenward, "__version__", "")
 
 
-def fastest_form(fx: AlgFixture, make: Callable[[Any], Validate],
-                 forms: dict[str, Any]) -> tuple[Validate, str]:
+def fastest_form(
+    fx: AlgFixture, make: Callable[[Any], Validate], forms: dict[str, Any]
+) -> tuple[Validate, str]:
     """Build the validator with each idiomatic key form and keep the fastest, so a peer is
     never measured on a slow path it did not have to take."""
     best: tuple[float, Validate, str] | None = None
@@ -176,8 +183,9 @@ def key_forms(fx: AlgFixture, pyjwk: Callable[[dict[str, Any]], Any]) -> dict[st
 
     if isinstance(fx.public_key, bytes):
         return {"secret": fx.public_key, "PyJWK": pyjwk(fx.jwk)}
-    pem = fx.public_key.public_bytes(serialization.Encoding.PEM,
-                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = fx.public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return {"PyJWK": pyjwk(fx.jwk), "PEM": pem, "key object": fx.public_key}
 
 
@@ -186,7 +194,11 @@ def lib_pyjwt(fx: AlgFixture) -> tuple[Validate, str]:
 
     def make(key: Any) -> Validate:
         return functools.partial(
-            jwt.decode, key=key, algorithms=[fx.alg], audience=AUD, issuer=ISS,
+            jwt.decode,
+            key=key,
+            algorithms=[fx.alg],
+            audience=AUD,
+            issuer=ISS,
             options={"require": ["exp", "iss", "aud"]},
         )
 
@@ -199,7 +211,11 @@ def lib_pyjwt_rs(fx: AlgFixture) -> tuple[Validate, str]:
 
     def make(key: Any) -> Validate:
         return functools.partial(
-            jwt_rs.decode, key=key, algorithms=[fx.alg], audience=AUD, issuer=ISS,
+            jwt_rs.decode,
+            key=key,
+            algorithms=[fx.alg],
+            audience=AUD,
+            issuer=ISS,
             options={"require": ["exp", "iss", "aud"]},
         )
 
@@ -289,8 +305,9 @@ def lib_cryptography_floor(fx: AlgFixture) -> tuple[Validate, str]:
         signing_input, _, sig = token.rpartition(".")
         raw = b64url_decode(sig)
         if fx.alg == "ES256":
-            raw = encode_dss_signature(int.from_bytes(raw[:32], "big"),
-                                       int.from_bytes(raw[32:], "big"))
+            raw = encode_dss_signature(
+                int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+            )
         return signing_input.encode(), raw
 
     pub = fx.public_key
@@ -339,11 +356,13 @@ def lib_ryjwt(fx: AlgFixture) -> tuple[Validate, str]:
         return key.decode, version("ryjwt")
     from cryptography.hazmat.primitives import serialization
 
-    pem = fx.public_key.public_bytes(serialization.Encoding.PEM,
-                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = fx.public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     forms = {
-        "JWKS": ryjwt.PublicKey.from_jwks({"keys": [fx.jwk]}, algorithms=[fx.alg],
-                                          audience=AUD, issuer=ISS),
+        "JWKS": ryjwt.PublicKey.from_jwks(
+            {"keys": [fx.jwk]}, algorithms=[fx.alg], audience=AUD, issuer=ISS
+        ),
         "PEM": ryjwt.PublicKey(pem, algorithms=[fx.alg], audience=AUD, issuer=ISS),
     }
     fn, form = fastest_form(fx, lambda k: k.decode, forms)
@@ -442,8 +461,9 @@ def rust_floor(timeout: float) -> tuple[dict[str, float], str]:
     """Run the Rust engineer's verify_floor example; returns ({alg: µs}, note)."""
     cmd = ["cargo", "run", "--quiet", "--release", "--example", "verify_floor"]
     try:
-        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        proc = subprocess.run(
+            cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return {}, f"not run: {exc}"
     floors = {}
@@ -466,18 +486,27 @@ def fixture_to_json(fx: AlgFixture) -> dict[str, Any]:
     if isinstance(fx.public_key, bytes):
         key = {"secret": b64url(fx.public_key)}
     else:
-        key = {"pem": fx.public_key.public_bytes(
-            serialization.Encoding.PEM,
-            serialization.PublicFormat.SubjectPublicKeyInfo).decode()}
-    return {"alg": fx.alg, "jwk": fx.jwk, "tokens": fx.tokens, "expired": fx.expired,
-            "forged": fx.forged, **key}
+        key = {
+            "pem": fx.public_key.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            ).decode()
+        }
+    return {
+        "alg": fx.alg,
+        "jwk": fx.jwk,
+        "tokens": fx.tokens,
+        "expired": fx.expired,
+        "forged": fx.forged,
+        **key,
+    }
 
 
 def fixture_from_json(d: dict[str, Any]) -> AlgFixture:
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-    pub: Any = b64url_decode(d["secret"]) if "secret" in d else load_pem_public_key(
-        d["pem"].encode())
+    pub: Any = (
+        b64url_decode(d["secret"]) if "secret" in d else load_pem_public_key(d["pem"].encode())
+    )
     return AlgFixture(d["alg"], None, pub, d["jwk"], d["tokens"], d["expired"], d["forged"])
 
 
@@ -503,7 +532,8 @@ def ryjwt_worker(src: Path, dst: Path, repeats: int, threads: bool) -> None:
         if threads:
             res["threads2_us"] = statistics.median(
                 walk_threads(fn, fx.tokens, 2) / len(fx.tokens) * 1e6
-                for _ in range(max(3, repeats // 2)))
+                for _ in range(max(3, repeats // 2))
+            )
         out[fx.alg] = res
     dst.write_text(json.dumps(out))
 
@@ -517,22 +547,30 @@ def find_py312() -> tuple[Path | None, str]:
     if venv_py.exists():
         return venv_py, str(PY312_VENV)
     candidates = sorted(Path.home().glob(".pyenv/versions/3.1[2-9]*/bin/python3"))
-    candidates += [Path(p) for p in (shutil.which(n) for n in
-                   ("python3.14", "python3.13", "python3.12")) if p]
+    candidates += [
+        Path(p) for p in (shutil.which(n) for n in ("python3.14", "python3.13", "python3.12")) if p
+    ]
     for py in candidates:
-        probe = subprocess.run([py, "-c", "import sys; print(sys.version_info >= (3, 12))"],
-                               capture_output=True, text=True, check=False)
+        probe = subprocess.run(
+            [py, "-c", "import sys; print(sys.version_info >= (3, 12))"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if probe.stdout.strip() != "True":
             continue
         print(f"# creating {PY312_VENV} from {py} for ryjwt", file=sys.stderr)
         made = subprocess.run([py, "-m", "venv", str(PY312_VENV)], check=False)
-        if made.returncode == 0 and subprocess.run(
-                [venv_py, "-m", "pip", "install", "-q", "ryjwt", "cryptography"],
-                check=False).returncode == 0:
+        if (
+            made.returncode == 0
+            and subprocess.run(
+                [venv_py, "-m", "pip", "install", "-q", "ryjwt", "cryptography"], check=False
+            ).returncode
+            == 0
+        ):
             return venv_py, str(PY312_VENV)
         return None, f"could not set up a venv from {py}"
-    return None, (f"skipped: needs Python >= 3.12, this machine has only "
-                  f"{sys.version.split()[0]}")
+    return None, (f"skipped: needs Python >= 3.12, this machine has only {sys.version.split()[0]}")
 
 
 def run_ryjwt(fixtures: list[AlgFixture], args: argparse.Namespace) -> tuple[dict[str, Any], str]:
@@ -542,8 +580,15 @@ def run_ryjwt(fixtures: list[AlgFixture], args: argparse.Namespace) -> tuple[dic
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "fixtures.json", Path(tmp) / "out.json"
         src.write_text(json.dumps([fixture_to_json(fx) for fx in fixtures]))
-        cmd = [str(py), __file__, "--ryjwt-worker", str(src), str(dst),
-               "--repeats", str(args.repeats)]
+        cmd = [
+            str(py),
+            __file__,
+            "--ryjwt-worker",
+            str(src),
+            str(dst),
+            "--repeats",
+            str(args.repeats),
+        ]
         if args.no_threads:
             cmd.append("--no-threads")
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -603,8 +648,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         if not args.no_threads:
             for name in THREADED:
                 if name in fns:
-                    samples = [walk_threads(fns[name], fx.tokens, 2) / len(fx.tokens) * 1e6
-                               for _ in range(max(3, args.repeats // 2))]
+                    samples = [
+                        walk_threads(fns[name], fx.tokens, 2) / len(fx.tokens) * 1e6
+                        for _ in range(max(3, args.repeats // 2))
+                    ]
                     rows[(name, alg)].threads2_us = statistics.median(samples)
         print(f"# {alg}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
@@ -629,14 +676,26 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             "ryjwt": ryjwt_note,
         },
         "rows": [
-            {"lib": r.lib, "alg": r.alg, "version": r.version, "us_per_token": r.us,
-             "samples_us": [round(s, 3) for s in r.samples], "check": r.check,
-             "unavailable": r.unavailable, "threads2_us": r.threads2_us}
+            {
+                "lib": r.lib,
+                "alg": r.alg,
+                "version": r.version,
+                "us_per_token": r.us,
+                "samples_us": [round(s, 3) for s in r.samples],
+                "check": r.check,
+                "unavailable": r.unavailable,
+                "threads2_us": r.threads2_us,
+            }
             for r in rows.values()
         ],
         "validate_many": [
-            {"alg": alg, "threads": th, "us_per_token": statistics.median(s),
-             "samples_us": [round(x, 3) for x in s], "check": many_check.get(alg, {})}
+            {
+                "alg": alg,
+                "threads": th,
+                "us_per_token": statistics.median(s),
+                "samples_us": [round(x, 3) for x in s],
+                "check": many_check.get(alg, {}),
+            }
             for (alg, th), s in many.items()
         ],
         "rust_floor_us": floors,
@@ -647,10 +706,20 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
 # --------------------------------------------------------------------------- report
 
 REF = {  # issue 2, µs/token measured before any code existed, on this kind of machine
-    "ryjwt": {"RS256": (20, 21), "PS256": (21, 25), "ES256": (61, 69), "EdDSA": (43, 43),
-              "HS256": (3.1, 3.5)},
-    "floor": {"RS256": (21, 24), "PS256": (28, 30), "ES256": (67, 72), "EdDSA": (118, 128),
-              "HS256": (2.4, 2.6)},
+    "ryjwt": {
+        "RS256": (20, 21),
+        "PS256": (21, 25),
+        "ES256": (61, 69),
+        "EdDSA": (43, 43),
+        "HS256": (3.1, 3.5),
+    },
+    "floor": {
+        "RS256": (21, 24),
+        "PS256": (28, 30),
+        "ES256": (67, 72),
+        "EdDSA": (118, 128),
+        "HS256": (2.4, 2.6),
+    },
 }
 
 
@@ -695,9 +764,12 @@ def report(res: dict[str, Any]) -> str:
     for alg in algs:
         by_lib = {r["lib"]: r for r in rows if r["alg"] == alg}
         base = by_lib.get("tokenward rust", {}).get("us_per_token", float("nan"))
-        out += [f"### {alg}", "",
-                "| library | µs/token | tokens/s | ratio | 2 threads µs/token (speed-up) | check |",
-                "|---|---:|---:|---:|---:|---|"]
+        out += [
+            f"### {alg}",
+            "",
+            "| library | µs/token | tokens/s | ratio | 2 threads µs/token (speed-up) | check |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
         entries: list[tuple[str, float, str, str]] = []
         for name, r in by_lib.items():
             if r["unavailable"]:
@@ -706,13 +778,20 @@ def report(res: dict[str, Any]) -> str:
             t2 = ""
             if r["threads2_us"]:
                 t2 = f"{fmt_us(r['threads2_us'])} ({r['us_per_token'] / r['threads2_us']:.2f}x)"
-            entries.append((f"{name} {r['version']}".strip(), r["us_per_token"], t2,
-                            check_cell(r["check"])))
+            entries.append(
+                (f"{name} {r['version']}".strip(), r["us_per_token"], t2, check_cell(r["check"]))
+            )
         for th in (1, 2):
             if (alg, th) in many:
                 m = many[(alg, th)]
-                entries.append((f"tokenward rust validate_many (threads={th})",
-                                m["us_per_token"], "", check_cell(m["check"])))
+                entries.append(
+                    (
+                        f"tokenward rust validate_many (threads={th})",
+                        m["us_per_token"],
+                        "",
+                        check_cell(m["check"]),
+                    )
+                )
         if alg in floors:
             entries.append(("Rust crate verify alone (floor)", floors[alg], "", ""))
         ry = res["ryjwt"].get(alg)
@@ -722,9 +801,15 @@ def report(res: dict[str, Any]) -> str:
             t2 = ""
             if ry.get("threads2_us"):
                 t2 = f"{fmt_us(ry['threads2_us'] * scale)} ({ry['us'] / ry['threads2_us']:.2f}x)"
-            entries.append((f"ryjwt {ry['version']} †: {fmt_us(ry['us'])} µs raw, floor "
-                            f"{fmt_us(ry['floor_us'])} there", ry["us"] * scale, t2,
-                            check_cell(ry["check"])))
+            entries.append(
+                (
+                    f"ryjwt {ry['version']} †: {fmt_us(ry['us'])} µs raw, floor "
+                    f"{fmt_us(ry['floor_us'])} there",
+                    ry["us"] * scale,
+                    t2,
+                    check_cell(ry["check"]),
+                )
+            )
         elif ry:
             out.append(f"| ryjwt | n/a | n/a | | | {ry.get('unavailable', '')} |")
         for label, us, t2, chk in sorted(entries, key=lambda e: e[1]):
@@ -732,9 +817,12 @@ def report(res: dict[str, Any]) -> str:
             out.append(f"| {label} | {fmt_us(us)} | {fmt_rate(us)} | {ratio} | {t2} | {chk} |")
         out.append("")
     if res["ryjwt"]:
-        out += ["† ryjwt needs Python ≥ 3.12 and ran in a separate interpreter on the same "
-                "tokens; its µs/token here is scaled by (cryptography floor in this run ÷ "
-                "cryptography floor in that run), as issue 2 asks.", ""]
+        out += [
+            "† ryjwt needs Python ≥ 3.12 and ran in a separate interpreter on the same "
+            "tokens; its µs/token here is scaled by (cryptography floor in this run ÷ "
+            "cryptography floor in that run), as issue 2 asks.",
+            "",
+        ]
     out += targets(res)
     return "\n".join(out)
 
@@ -759,43 +847,56 @@ def targets(res: dict[str, Any]) -> list[str]:
         if crypto and "us" in ry:
             # Both divided by the cryptography floor of their own interpreter's run.
             ours, theirs = us / crypto["us_per_token"], ry["us"] / ry["floor_us"]
-            add(f"{alg} validate at least as fast as ryjwt",
+            add(
+                f"{alg} validate at least as fast as ryjwt",
                 f"{fmt_us(us)} vs {fmt_us(ry['us'] * crypto['us_per_token'] / ry['floor_us'])}"
                 f" µs (÷ floor: {ours:.2f} vs {theirs:.2f}); {theirs / ours:.2f}x",
-                ours <= theirs)
+                ours <= theirs,
+            )
         else:
             lo, hi = REF["ryjwt"][alg]
-            add(f"{alg} validate ≤ ryjwt ({lo}-{hi} µs, issue 2 reference)", f"{fmt_us(us)} µs",
-                us <= hi)
+            add(
+                f"{alg} validate ≤ ryjwt ({lo}-{hi} µs, issue 2 reference)",
+                f"{fmt_us(us)} µs",
+                us <= hi,
+            )
         if alg in ("RS256", "HS256") and ("oxyjwt", alg) in rows:
             ox = rows[("oxyjwt", alg)]["us_per_token"]
-            add(f"{alg} validate ≥ 1.2x faster than oxyjwt", f"{ox / us:.2f}x ({fmt_us(ox)} µs)",
-                ox / us >= 1.2)
+            add(
+                f"{alg} validate ≥ 1.2x faster than oxyjwt",
+                f"{ox / us:.2f}x ({fmt_us(ox)} µs)",
+                ox / us >= 1.2,
+            )
         if alg == "HS256":
             add("HS256 validate < 3 µs", f"{fmt_us(us)} µs", us < 3)
         m1 = many.get((alg, 1))
         m2 = many.get((alg, 2))
         if m1 and alg != "HS256":
             if alg in floors:
-                add(f"{alg} validate_many ≤ 1.15x Rust verify floor",
+                add(
+                    f"{alg} validate_many ≤ 1.15x Rust verify floor",
                     f"{m1 / floors[alg]:.2f}x ({fmt_us(m1)} vs {fmt_us(floors[alg])} µs)",
-                    m1 / floors[alg] <= 1.15)
+                    m1 / floors[alg] <= 1.15,
+                )
             else:
                 add(f"{alg} validate_many ≤ 1.15x Rust verify floor", "floor not measured", None)
         if m1 and m2 and alg != "HS256":
-            add(f"{alg} validate_many 2 threads ≥ 1.8x 1 thread", f"{m1 / m2:.2f}x",
-                m1 / m2 >= 1.8)
+            add(f"{alg} validate_many 2 threads ≥ 1.8x 1 thread", f"{m1 / m2:.2f}x", m1 / m2 >= 1.8)
         if m1 and alg == "HS256":
-            add("HS256 validate_many ≥ 400,000 tokens/s on one core", f"{1e6 / m1:,.0f}/s",
-                1e6 / m1 >= 400_000)
+            add(
+                "HS256 validate_many ≥ 400,000 tokens/s on one core",
+                f"{1e6 / m1:,.0f}/s",
+                1e6 / m1 >= 400_000,
+            )
     lines.append("")
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true",
-                   help="200 tokens, 3 repeats, no cargo floor, no thread runs")
+    p.add_argument(
+        "--quick", action="store_true", help="200 tokens, 3 repeats, no cargo floor, no thread runs"
+    )
     p.add_argument("--tokens", type=int, default=1000)
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--algs", nargs="*", choices=ALGS)
@@ -803,11 +904,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-cargo", action="store_true", help="skip the Rust verify floor")
     p.add_argument("--no-threads", action="store_true", help="skip the 2-thread GIL runs")
     p.add_argument("--cargo-timeout", type=float, default=900)
-    p.add_argument("--no-ryjwt", action="store_true",
-                   help="skip ryjwt (it runs in a separate Python >= 3.12 venv)")
+    p.add_argument(
+        "--no-ryjwt",
+        action="store_true",
+        help="skip ryjwt (it runs in a separate Python >= 3.12 venv)",
+    )
     p.add_argument("--json", type=Path, help="also write the raw results here")
-    p.add_argument("--ryjwt-worker", nargs=2, type=Path, metavar=("IN", "OUT"),
-                   help=argparse.SUPPRESS)
+    p.add_argument(
+        "--ryjwt-worker", nargs=2, type=Path, metavar=("IN", "OUT"), help=argparse.SUPPRESS
+    )
     args = p.parse_args(argv)
     if args.ryjwt_worker:
         ryjwt_worker(*args.ryjwt_worker, repeats=args.repeats, threads=not args.no_threads)
@@ -821,9 +926,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(res, indent=2))
-    bad = [r for r in res["rows"] if r["lib"].startswith("tokenward") and r["check"]
-           and (r["check"]["accepted"] != r["check"]["of"] or not r["check"]["forged_rejected"]
-                or not r["check"]["expired_rejected"])]
+    bad = [
+        r
+        for r in res["rows"]
+        if r["lib"].startswith("tokenward")
+        and r["check"]
+        and (
+            r["check"]["accepted"] != r["check"]["of"]
+            or not r["check"]["forged_rejected"]
+            or not r["check"]["expired_rejected"]
+        )
+    ]
     return 1 if bad else 0
 
 

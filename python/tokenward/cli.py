@@ -1,0 +1,275 @@
+"""The ``tokenward`` command: ``serve`` and the admin commands.
+
+Every command takes ``--data-dir`` (default ``./.tokenward``) and ``--redis-url``.
+Admin commands act on the same store as ``serve``: the given Redis, else the
+running embedded server of the data dir, else an embedded server started just
+for the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tokenward.service.settings import DEFAULT_DATA_DIR, Settings
+
+GRANTS = ("password", "client_credentials", "refresh_token")
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help="data directory (embedded store, secrets); default ./.tokenward "
+        "or $TOKENWARD_DATA_DIR",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=default,
+        help="redis://, rediss:// or unix:// URL of an external store "
+        "(default: embedded server in the data dir; or $TOKENWARD_REDIS_URL)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tokenward", description="Token authentication service")
+    _common(p, top=True)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the HTTP service")
+    _common(s, top=False)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--workers", type=int, default=None, help="SO_REUSEPORT worker processes")
+    s.add_argument("--issuer", default=None, help="iss of issued tokens (default http://HOST:PORT)")
+    s.add_argument("--audience", default=None, help="default aud (default: the issuer)")
+    s.add_argument("--signing-alg", default=None, help="algorithm of new signing keys (ES256)")
+    s.add_argument("--access-ttl", type=int, default=None, help="seconds (900)")
+    s.add_argument("--refresh-ttl", type=int, default=None, help="seconds (1209600)")
+    s.add_argument("--rotation-delay", type=int, default=None, help="seconds (600)")
+    s.add_argument("--leeway", type=int, default=None, help="seconds of clock skew (0)")
+    s.add_argument("--max-batch", type=int, default=None, help="tokens per batch (1000)")
+    s.add_argument("--access-log", action="store_true")
+
+    c = sub.add_parser("clients", help="manage clients").add_subparsers(
+        dest="action", required=True
+    )
+    cc = c.add_parser("create", help="create a client; prints its secret once (JSON)")
+    _common(cc, top=False)
+    cc.add_argument("name")
+    cc.add_argument("--scopes", default="", help='space-separated, e.g. "read:x write:x"')
+    cc.add_argument("--grant-types", default=" ".join(GRANTS))
+    cc.add_argument("--audience", action="append", default=[], help="allowed aud (repeatable)")
+    cc.add_argument("--opaque", action="store_true", help="issue opaque access tokens")
+    cc.add_argument("--access-ttl", type=int, default=None)
+    cc.add_argument("--refresh-ttl", type=int, default=None)
+
+    u = sub.add_parser("users", help="manage users").add_subparsers(dest="action", required=True)
+    uc = u.add_parser("create", help="create (or --replace) a user; password from stdin")
+    _common(uc, top=False)
+    uc.add_argument("name")
+    uc.add_argument("--password-stdin", action="store_true", required=True)
+    uc.add_argument("--replace", action="store_true", help="replace an existing user's password")
+
+    k = sub.add_parser("keys", help="signing keys").add_subparsers(dest="action", required=True)
+    kr = k.add_parser("rotate", help="publish a new signing key; sign with it after --delay")
+    _common(kr, top=False)
+    kr.add_argument("--delay", type=int, default=None, help="seconds before signing (600)")
+    kr.add_argument("--signing-alg", default=None)
+    kl = k.add_parser("list", help="list signing keys")
+    _common(kl, top=False)
+
+    r = sub.add_parser("revoke-user", help="revoke every token of a user")
+    _common(r, top=False)
+    r.add_argument("name")
+    return p
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is None:
+        env_dir = os.environ.get("TOKENWARD_DATA_DIR")
+        data_dir = Path(env_dir) if env_dir else DEFAULT_DATA_DIR
+    return Settings.from_env(data_dir=data_dir, redis_url=getattr(args, "redis_url", None), **extra)
+
+
+def _admin(settings: Settings, fn: Callable[[Any, Settings], Awaitable[Any]]) -> Any:
+    from tokenward.service.embedded import admin_store_url
+    from tokenward.service.store import Store
+
+    async def go(url: str) -> Any:
+        store = Store.from_url(url, timeout=settings.store_timeout)
+        try:
+            return await fn(store, settings)
+        finally:
+            await store.close()
+
+    with admin_store_url(settings.data_dir, settings.redis_url) as url:
+        return asyncio.run(go(url))
+
+
+def _print(obj: Any) -> None:
+    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode() + "\n")
+    sys.stdout.flush()
+
+
+def cmd_clients_create(args: argparse.Namespace) -> int:
+    from tokenward.service.crypto import hash_client_secret, load_pepper, new_secret
+
+    settings = _settings(args)
+    grants = [g for g in args.grant_types.replace(",", " ").split() if g]
+    bad = [g for g in grants if g not in GRANTS]
+    if bad or not grants:
+        raise SystemExit(f"unknown grant types: {bad}; choose from {list(GRANTS)}")
+    scopes = [s for s in args.scopes.split(" ") if s]
+    pepper = settings.pepper or load_pepper(settings.data_dir)
+    client_id = "tw_" + new_secret(12)
+    secret = new_secret(32)
+    record: dict[str, Any] = {
+        "client_id": client_id,
+        "name": args.name,
+        "secret_hash": hash_client_secret(pepper, secret),
+        "scopes": scopes,
+        "grant_types": grants,
+        "audiences": list(args.audience),
+        "token_format": "opaque" if args.opaque else "jwt",
+        "access_ttl": args.access_ttl,
+        "refresh_ttl": args.refresh_ttl,
+        "created": int(time.time()),
+    }
+
+    async def create(store: Any, _s: Settings) -> bool:
+        return bool(await store.create_client(client_id, record))
+
+    if not _admin(settings, create):
+        raise SystemExit("client id collision; try again")
+    out = {k: v for k, v in record.items() if k != "secret_hash" and v is not None}
+    out["client_secret"] = secret
+    _print(out)
+    return 0
+
+
+def _read_password() -> str:
+    data = sys.stdin.buffer.read(4097)
+    if len(data) > 4096:
+        raise SystemExit("password too long")
+    text = data.decode("utf-8")
+    if text.endswith("\r\n"):
+        text = text[:-2]
+    elif text.endswith("\n"):
+        text = text[:-1]
+    if not text:
+        raise SystemExit("empty password")
+    return text
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from tokenward.service.auth import make_hasher
+
+    settings = _settings(args)
+    name = args.name
+    if not name or len(name) > 256 or any(ord(ch) < 32 for ch in name):
+        raise SystemExit("invalid user name")
+    password = _read_password()
+    record = {
+        "name": name,
+        "hash": make_hasher(settings).hash(password),
+        "created": int(time.time()),
+    }
+
+    async def put(store: Any, _s: Settings) -> bool:
+        return bool(await store.put_user(name, record, replace=args.replace))
+
+    if not _admin(settings, put):
+        raise SystemExit(f"user {name!r} exists (use --replace)")
+    _print({"username": name, "created": True})
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from tokenward.service.crypto import load_kek
+    from tokenward.service.keys import ensure_initial_key, rotate
+
+    settings = _settings(args, signing_alg=args.signing_alg)
+    kek = settings.kek or load_kek(settings.data_dir)
+
+    async def go(store: Any, s: Settings) -> Any:
+        await ensure_initial_key(store, s, kek)
+        return await rotate(store, s, kek, delay=args.delay)
+
+    _print(_admin(settings, go))
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    async def go(store: Any, s: Settings) -> Any:
+        keys = await store.get_keys()
+        return [
+            {k: r[k] for k in ("kid", "alg", "created", "activate_at")}
+            for r in sorted(keys.values(), key=lambda r: r["activate_at"])
+        ]
+
+    _print(_admin(_settings(args), go))
+    return 0
+
+
+def cmd_revoke_user(args: argparse.Namespace) -> int:
+    from tokenward.service.keys import KeyRing
+    from tokenward.service.tokens import TokenService
+
+    async def go(store: Any, s: Settings) -> int:
+        svc = TokenService(s, store, KeyRing(s, b"\0" * 32))
+        return await svc.revoke_user(args.name)
+
+    n = _admin(_settings(args), go)
+    _print({"username": args.name, "revoked_families": n})
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from tokenward.service.runner import serve
+
+    settings = _settings(
+        args,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        issuer=args.issuer,
+        default_audience=args.audience,
+        signing_alg=args.signing_alg,
+        access_ttl=args.access_ttl,
+        refresh_ttl=args.refresh_ttl,
+        rotation_delay=args.rotation_delay,
+        leeway=args.leeway,
+        max_batch=args.max_batch,
+    )
+    return serve(settings, access_log=args.access_log)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "clients":
+        return cmd_clients_create(args)
+    if args.command == "users":
+        return cmd_users_create(args)
+    if args.command == "keys":
+        return cmd_keys_rotate(args) if args.action == "rotate" else cmd_keys_list(args)
+    if args.command == "revoke-user":
+        return cmd_revoke_user(args)
+    raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Request parsing shared by the handlers: bounded bodies, strict forms, JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from aiohttp import web
+
+from ..appkeys import AUTH, SETTINGS
+from ..errors import InvalidRequest, TooLarge, UnsupportedMediaType
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def json_response(body: Any, *, status: int = 200, cache: bool = False) -> web.Response:
+    headers = {} if cache else dict(NO_STORE)
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def client_addr(request: web.Request) -> str:
+    return request.remote or "local"
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLarge(f"request body larger than {limit} bytes")
+    try:
+        body = await request.content.read(limit + 1)
+        while len(body) <= limit:
+            chunk = await request.content.read(limit + 1 - len(body))
+            if not chunk:
+                break
+            body += chunk
+    except web.HTTPRequestEntityTooLarge:
+        raise TooLarge(f"request body larger than {limit} bytes") from None
+    if len(body) > limit:
+        raise TooLarge(f"request body larger than {limit} bytes")
+    return body
+
+
+async def read_form(request: web.Request) -> dict[str, str]:
+    """``application/x-www-form-urlencoded`` only; each parameter at most once (RFC 6749 §3.1)."""
+    settings = request.app[SETTINGS]
+    if request.content_type != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaType("expected application/x-www-form-urlencoded")
+    body = await _read_body(request, settings.max_body_bytes)
+    try:
+        text = body.decode("utf-8")
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            strict_parsing=False,
+            max_num_fields=settings.max_form_fields,
+            errors="strict",
+        )
+    except UnicodeDecodeError:
+        raise InvalidRequest("form body is not valid UTF-8") from None
+    except ValueError:
+        raise InvalidRequest("too many form fields") from None
+    form: dict[str, str] = {}
+    for key, value in pairs:
+        if key in form:
+            raise InvalidRequest(f"parameter {key!r} repeated"[:100])
+        if "\x00" in value or "\x00" in key:
+            raise InvalidRequest("NUL byte in a parameter")
+        form[key] = value
+    return form
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    settings = request.app[SETTINGS]
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType("expected application/json")
+    body = await _read_body(request, settings.max_batch_body_bytes)
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise InvalidRequest("body is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise InvalidRequest("body must be a JSON object")
+    return value
+
+
+def token_list(body: dict[str, Any], request: web.Request) -> list[object]:
+    tokens = body.get("tokens")
+    if not isinstance(tokens, list):
+        raise InvalidRequest("'tokens' must be an array")
+    limit = request.app[SETTINGS].max_batch
+    if len(tokens) > limit:
+        raise TooLarge(f"at most {limit} tokens per batch")
+    return tokens
+
+
+async def authenticate(request: web.Request, form: dict[str, str] | None = None) -> dict[str, Any]:
+    auth = request.headers.get("Authorization")
+    if auth is not None and len(auth) > 2048:
+        raise InvalidRequest("authorization header too large")
+    return await request.app[AUTH].client(
+        authorization=auth, form=form or {}, addr=client_addr(request)
+    )

@@ -1001,10 +1001,9 @@ def test_br26_missing_audience(errors: Any, s0_validator: Any, s0_keys: Any, c0:
 def test_br27_validator_without_audience_refused(
     tokenward: Any, errors: Any, s0_keys: Any, audience: Any
 ) -> None:
-    kwargs: dict[str, Any] = {} if audience is None else {"audience": audience}
     with raises_exactly(errors.InvalidConfigError):
         tokenward.Validator(
-            s0_keys, algorithms=["HS256"], issuer="https://issuer.example", **kwargs
+            s0_keys, algorithms=["HS256"], issuer="https://issuer.example", audience=audience
         )
 
 

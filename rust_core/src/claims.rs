@@ -70,7 +70,9 @@ fn registered(claims: &[(String, Value)]) -> Result<Registered<'_>> {
             "nbf" => r.nbf = Some(time_value(value)?),
             "iat" => r.iat = Some(time_value(value)?),
             "iss" | "sub" | "jti" | "client_id" | "scope" => {
-                let s = value.as_str().ok_or(claim_type("iss/sub/jti/client_id/scope must be strings"))?;
+                let s = value
+                    .as_str()
+                    .ok_or(claim_type("iss/sub/jti/client_id/scope must be strings"))?;
                 match name.as_str() {
                     "iss" => r.iss = Some(s),
                     "scope" => r.scope = Some(s),
@@ -99,7 +101,10 @@ fn registered(claims: &[(String, Value)]) -> Result<Registered<'_>> {
 }
 
 fn missing(name: &str) -> Error {
-    Error::owned(ErrorKind::MissingClaim, format!("required claim {name:?} is missing"))
+    Error::owned(
+        ErrorKind::MissingClaim,
+        format!("required claim {name:?} is missing"),
+    )
 }
 
 /// Steps 2–8 on an already parsed payload object and header.
@@ -116,7 +121,10 @@ pub fn check(
             _ => false,
         };
         if !ok {
-            return Err(Error::new(ErrorKind::WrongTokenType, "header typ is not the required type"));
+            return Err(Error::new(
+                ErrorKind::WrongTokenType,
+                "header typ is not the required type",
+            ));
         }
     }
     let r = registered(claims)?;
@@ -144,7 +152,10 @@ pub fn check(
     }
     if let Some(iat) = r.iat {
         if iat > now + leeway {
-            return Err(Error::new(ErrorKind::IssuedInFuture, "token was issued in the future"));
+            return Err(Error::new(
+                ErrorKind::IssuedInFuture,
+                "token was issued in the future",
+            ));
         }
     }
     if let (Some(issuers), Some(iss)) = (&config.issuers, r.iss) {
@@ -160,7 +171,10 @@ pub fn check(
             _ => false,
         };
         if !ok {
-            return Err(Error::new(ErrorKind::BadAudience, "audience is not accepted"));
+            return Err(Error::new(
+                ErrorKind::BadAudience,
+                "audience is not accepted",
+            ));
         }
     }
     if !scopes.is_empty() {
@@ -212,7 +226,13 @@ mod tests {
         )
     }
 
-    fn run_with(cfg: &ClaimsConfig, header: &str, payload: &str, scopes: &[&str], now: f64) -> &'static str {
+    fn run_with(
+        cfg: &ClaimsConfig,
+        header: &str,
+        payload: &str,
+        scopes: &[&str],
+        now: f64,
+    ) -> &'static str {
         let header = json::parse_object(header.as_bytes()).unwrap();
         let claims = match parse_payload(payload.as_bytes()) {
             Ok(c) => c,
@@ -267,7 +287,10 @@ mod tests {
         assert_eq!(run(&with("exp", "1e300")), "claim_type");
         assert_eq!(run(&with("sub", "1")), "claim_type");
         assert_eq!(run(&with("scp", "\"a b\"")), "claim_type");
-        assert_eq!(run(&with("iss", "[\"https://issuer.example\"]")), "claim_type");
+        assert_eq!(
+            run(&with("iss", "[\"https://issuer.example\"]")),
+            "claim_type"
+        );
     }
 
     #[test]
@@ -278,7 +301,10 @@ mod tests {
         assert_eq!(run(&with("aud", "null")), "claim_type");
         assert_eq!(run(&with("aud", "42")), "claim_type");
         assert_eq!(run(&with("aud", "\"api://tokensvc\"")), "ok");
-        assert_eq!(run(&with("aud", "[\"other-api\",\"api://tokensvc\"]")), "ok");
+        assert_eq!(
+            run(&with("aud", "[\"other-api\",\"api://tokensvc\"]")),
+            "ok"
+        );
         let mut skip = cfg();
         skip.audiences = None;
         skip.required = vec!["exp".into()];
@@ -287,7 +313,12 @@ mod tests {
 
     #[test]
     fn br24_issuer() {
-        for iss in ["\"http\"", "\"issuer\"", "\"\"", "\"https://issuer.example/\""] {
+        for iss in [
+            "\"http\"",
+            "\"issuer\"",
+            "\"\"",
+            "\"https://issuer.example/\"",
+        ] {
             assert_eq!(run(&with("iss", iss)), "bad_issuer");
         }
     }
@@ -300,7 +331,8 @@ mod tests {
         assert_eq!(run_with(&cfg(), "{}", &c, &[], e + 29.0), "ok");
         assert_eq!(run_with(&cfg(), "{}", &c, &[], T - 31.0), "not_yet_valid");
         assert_eq!(run_with(&cfg(), "{}", &c, &[], T - 30.0), "ok");
-        let iat_future = with("iat", &format!("{}", T as u64 + 100)).replace(&format!("\"nbf\":{}", T as u64), "\"nbf\":0");
+        let iat_future = with("iat", &format!("{}", T as u64 + 100))
+            .replace(&format!("\"nbf\":{}", T as u64), "\"nbf\":0");
         assert_eq!(run(&iat_future), "issued_in_future");
     }
 
@@ -309,12 +341,30 @@ mod tests {
         let no_exp = c0().replace(&format!(",\"exp\":{}", T as u64 + 300), "");
         assert_eq!(run(&no_exp), "missing_claim");
         assert_eq!(run_with(&cfg(), "{}", &c0(), &["read"], T), "ok");
-        assert_eq!(run_with(&cfg(), "{}", &c0(), &["write"], T), "insufficient_scope");
-        assert_eq!(run_with(&cfg(), "{}", &with("scope", "\" read  write \""), &["write", "read"], T), "ok");
-        assert_eq!(run_with(&cfg(), "{}", &with("scope", "\"\""), &[""], T), "insufficient_scope");
+        assert_eq!(
+            run_with(&cfg(), "{}", &c0(), &["write"], T),
+            "insufficient_scope"
+        );
+        assert_eq!(
+            run_with(
+                &cfg(),
+                "{}",
+                &with("scope", "\" read  write \""),
+                &["write", "read"],
+                T
+            ),
+            "ok"
+        );
+        assert_eq!(
+            run_with(&cfg(), "{}", &with("scope", "\"\""), &[""], T),
+            "insufficient_scope"
+        );
         let scp = c0().replace("\"scope\":\"read\"", "\"scp\":[\"a\",\"b\"]");
         assert_eq!(run_with(&cfg(), "{}", &scp, &["b"], T), "ok");
-        assert_eq!(run_with(&cfg(), "{}", &scp, &["c"], T), "insufficient_scope");
+        assert_eq!(
+            run_with(&cfg(), "{}", &scp, &["c"], T),
+            "insufficient_scope"
+        );
     }
 
     #[test]
@@ -322,9 +372,18 @@ mod tests {
         let mut c = cfg();
         c.typ = Some(normalize_typ("at+jwt"));
         assert_eq!(run_with(&c, "{\"typ\":\"at+jwt\"}", &c0(), &[], T), "ok");
-        assert_eq!(run_with(&c, "{\"typ\":\"application/AT+JWT\"}", &c0(), &[], T), "ok");
-        assert_eq!(run_with(&c, "{\"typ\":\"JWT\"}", &c0(), &[], T), "wrong_token_type");
+        assert_eq!(
+            run_with(&c, "{\"typ\":\"application/AT+JWT\"}", &c0(), &[], T),
+            "ok"
+        );
+        assert_eq!(
+            run_with(&c, "{\"typ\":\"JWT\"}", &c0(), &[], T),
+            "wrong_token_type"
+        );
         assert_eq!(run_with(&c, "{}", &c0(), &[], T), "wrong_token_type");
-        assert_eq!(run_with(&c, "{\"typ\":1}", &c0(), &[], T), "wrong_token_type");
+        assert_eq!(
+            run_with(&c, "{\"typ\":1}", &c0(), &[], T),
+            "wrong_token_type"
+        );
     }
 }

@@ -10,7 +10,8 @@ const BAD_SIGNATURE: Error = Error::new(ErrorKind::BadSignature, "signature veri
 
 /// A pre-parsed verification key for exactly one algorithm.
 pub enum Verifier {
-    Hmac(hmac::Key),
+    /// Boxed: an HMAC key holds two pre-keyed contexts (~1.2 KB).
+    Hmac(Box<hmac::Key>),
     /// `modulus_len` = signature length in bytes.
     Rsa {
         key: ParsedPublicKey,
@@ -40,7 +41,9 @@ impl Verifier {
     #[inline]
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
         let ok = match self {
-            Verifier::Hmac(key) => !signature.is_empty() && hmac::verify(key, message, signature).is_ok(),
+            Verifier::Hmac(key) => {
+                !signature.is_empty() && hmac::verify(key, message, signature).is_ok()
+            }
             Verifier::Rsa { key, modulus_len } => {
                 signature.len() == *modulus_len && key.verify_sig(message, signature).is_ok()
             }
@@ -48,7 +51,9 @@ impl Verifier {
                 // Length first, and never a lenient DER conversion (BR-07).
                 signature.len() == *sig_len && key.verify_sig(message, signature).is_ok()
             }
-            Verifier::Ed25519(key) => signature.len() == 64 && key.verify_sig(message, signature).is_ok(),
+            Verifier::Ed25519(key) => {
+                signature.len() == 64 && key.verify_sig(message, signature).is_ok()
+            }
         };
         if ok {
             Ok(())
@@ -84,7 +89,9 @@ pub(crate) fn rsa_parameters(alg: Algorithm) -> Option<&'static signature::RsaPa
     })
 }
 
-pub(crate) fn ecdsa_algorithm(alg: Algorithm) -> Option<&'static signature::EcdsaVerificationAlgorithm> {
+pub(crate) fn ecdsa_algorithm(
+    alg: Algorithm,
+) -> Option<&'static signature::EcdsaVerificationAlgorithm> {
     Some(match alg {
         Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
         Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
@@ -95,7 +102,11 @@ pub(crate) fn ecdsa_algorithm(alg: Algorithm) -> Option<&'static signature::Ecds
 
 /// Parse a verifier once. `der_or_raw` is: PKCS#1 RSAPublicKey DER (RSA),
 /// the uncompressed point 0x04‖x‖y (EC), 32 raw bytes (Ed25519).
-pub(crate) fn parse_public(alg: Algorithm, der_or_raw: &[u8], modulus_len: usize) -> Option<Verifier> {
+pub(crate) fn parse_public(
+    alg: Algorithm,
+    der_or_raw: &[u8],
+    modulus_len: usize,
+) -> Option<Verifier> {
     if let Some(params) = rsa_parameters(alg) {
         let alg_ref: &'static dyn VerificationAlgorithm = params;
         let key = ParsedPublicKey::new(alg_ref, der_or_raw).ok()?;

@@ -65,10 +65,14 @@ pub fn parse(input: &[u8]) -> Result<Value> {
         ctx = scan_numbers(input).ok_or(malformed("JSON number literal too long"))?;
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed { depth: 0, ctx: &ctx }
-        .deserialize(&mut de)
-        .map_err(|_| malformed("invalid JSON"))?;
-    de.end().map_err(|_| malformed("trailing data after JSON"))?;
+    let value = ValueSeed {
+        depth: 0,
+        ctx: &ctx,
+    }
+    .deserialize(&mut de)
+    .map_err(|_| malformed("invalid JSON"))?;
+    de.end()
+        .map_err(|_| malformed("trailing data after JSON"))?;
     Ok(value)
 }
 
@@ -158,7 +162,10 @@ struct ValueSeed<'c> {
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     type Value = Value;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Value, D::Error> {
         deserializer.deserialize_any(ValueVisitor {
             depth: self.depth,
             ctx: self.ctx,
@@ -230,7 +237,10 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         let depth = self.enter()?;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(ValueSeed { depth, ctx: self.ctx })? {
+        while let Some(item) = seq.next_element_seed(ValueSeed {
+            depth,
+            ctx: self.ctx,
+        })? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -257,7 +267,10 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
             if duplicate {
                 return Err(de::Error::custom("duplicate member name"));
             }
-            let value = map.next_value_seed(ValueSeed { depth, ctx: self.ctx })?;
+            let value = map.next_value_seed(ValueSeed {
+                depth,
+                ctx: self.ctx,
+            })?;
             members.push((key, value));
         }
         Ok(Value::Object(members))
@@ -279,13 +292,32 @@ mod tests {
     #[test]
     fn grammar() {
         assert_eq!(ok(" {} "), Value::Object(vec![]));
-        assert_eq!(ok("\r\n{\"a\" :\t[1, true, null]}"), Value::Object(vec![(
-            "a".into(),
-            Value::Array(vec![Value::Int(1), Value::Bool(true), Value::Null])
-        )]));
+        assert_eq!(
+            ok("\r\n{\"a\" :\t[1, true, null]}"),
+            Value::Object(vec![(
+                "a".into(),
+                Value::Array(vec![Value::Int(1), Value::Bool(true), Value::Null])
+            )])
+        );
         for s in [
-            "", "{", "{}x", "{,}", "[1,]", "{\"a\":1,}", "NaN", "Infinity", "-Infinity",
-            "/*c*/{}", "{'a':1}", "01", "1.", ".5", "+1", "\u{feff}{}", "\"\u{1}\"", "{\"a\"}",
+            "",
+            "{",
+            "{}x",
+            "{,}",
+            "[1,]",
+            "{\"a\":1,}",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "/*c*/{}",
+            "{'a':1}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "\u{feff}{}",
+            "\"\u{1}\"",
+            "{\"a\"}",
         ] {
             bad(s);
         }
@@ -331,18 +363,34 @@ mod tests {
         assert_eq!(ok("-9223372036854775808"), Value::Int(i64::MIN));
         assert_eq!(ok("9223372036854775807"), Value::Int(i64::MAX));
         assert_eq!(ok("18446744073709551615"), Value::UInt(u64::MAX));
-        assert_eq!(ok("18446744073709551616"), Value::Float(18446744073709551616.0));
-        assert_eq!(ok("-9223372036854775809"), Value::Float(-9223372036854775808.0));
+        assert_eq!(
+            ok("18446744073709551616"),
+            Value::Float(18446744073709551616.0)
+        );
+        assert_eq!(
+            ok("-9223372036854775809"),
+            Value::Float(-9223372036854775808.0)
+        );
         assert_eq!(ok("-0"), Value::Int(0));
-        assert_eq!(ok("[-0,-0.0,\"-0\",-0e1,-0]"), Value::Array(vec![
-            Value::Int(0), Value::Float(-0.0), Value::String("-0".into()), Value::Float(-0.0), Value::Int(0)
-        ]));
+        assert_eq!(
+            ok("[-0,-0.0,\"-0\",-0e1,-0]"),
+            Value::Array(vec![
+                Value::Int(0),
+                Value::Float(-0.0),
+                Value::String("-0".into()),
+                Value::Float(-0.0),
+                Value::Int(0)
+            ])
+        );
         assert!(matches!(ok("-0.0"), Value::Float(f) if f == 0.0 && f.is_sign_negative()));
         assert_eq!(ok("1.0"), Value::Float(1.0));
         assert_eq!(ok("1e2"), Value::Float(100.0));
         assert_eq!(ok("1E-400"), Value::Float(0.0));
         assert_eq!(ok("0.1"), Value::Float(0.1));
-        assert_eq!(ok("2.2250738585072011e-308"), Value::Float(2.225_073_858_507_201e-308));
+        assert_eq!(
+            ok("2.2250738585072011e-308"),
+            Value::Float(2.225_073_858_507_201e-308)
+        );
         bad("1e400");
         bad("-1e400");
         bad(&"9".repeat(400));

@@ -60,12 +60,18 @@ fn decode_segment<'a>(seg: &[u8], stack: &'a mut [u8], heap: &'a mut Vec<u8>) ->
 }
 
 /// Steps 6–8: crit, alg, kid.
-fn header_alg_kid<'h>(header: &'h [(String, Value)], algorithms: AlgSet) -> Result<(Algorithm, Option<&'h str>)> {
+fn header_alg_kid(
+    header: &[(String, Value)],
+    algorithms: AlgSet,
+) -> Result<(Algorithm, Option<&str>)> {
     if let Some(crit) = json::get(header, "crit") {
         let supported_shape = matches!(crit, Value::Array(items)
             if !items.is_empty() && items.iter().all(|v| matches!(v, Value::String(_))));
         return Err(if supported_shape {
-            Error::new(ErrorKind::UnsupportedCrit, "crit lists extensions that are not understood")
+            Error::new(
+                ErrorKind::UnsupportedCrit,
+                "crit lists extensions that are not understood",
+            )
         } else {
             malformed("crit must be a non-empty list of strings")
         });
@@ -96,13 +102,19 @@ pub fn check_size(len: usize, max_token_bytes: usize) -> Result<()> {
 }
 
 /// Steps 1–9: returns the header and the payload bytes.
-pub fn verify(token: &[u8], keys: &KeySet, algorithms: AlgSet, max_token_bytes: usize) -> Result<Verified> {
+pub fn verify(
+    token: &[u8],
+    keys: &KeySet,
+    algorithms: AlgSet,
+    max_token_bytes: usize,
+) -> Result<Verified> {
     check_size(token.len(), max_token_bytes)?;
     let (d1, d2) = split3(token)?;
     let (header_seg, rest) = token.split_at(d1);
     let payload_seg = rest.get(1..d2 - d1).unwrap_or_default();
     let sig_seg = token.get(d2 + 1..).unwrap_or_default();
-    if !(b64::is_alphabet(header_seg) && b64::is_alphabet(payload_seg) && b64::is_alphabet(sig_seg)) {
+    if !(b64::is_alphabet(header_seg) && b64::is_alphabet(payload_seg) && b64::is_alphabet(sig_seg))
+    {
         return Err(BAD_ALPHABET);
     }
     if header_seg.is_empty() || payload_seg.is_empty() {
@@ -116,7 +128,8 @@ pub fn verify(token: &[u8], keys: &KeySet, algorithms: AlgSet, max_token_bytes: 
     let mut sig_heap = Vec::new();
     let signature = decode_segment(sig_seg, &mut sig_stack, &mut sig_heap)?;
 
-    let header = json::parse_object(header_bytes).map_err(|_| malformed("header is not a strict JSON object"))?;
+    let header = json::parse_object(header_bytes)
+        .map_err(|_| malformed("header is not a strict JSON object"))?;
     let (alg, kid) = header_alg_kid(&header, algorithms)?;
     let entry = keys.select(kid, alg)?;
     let signing_input = token.get(..d2).unwrap_or_default();
@@ -125,8 +138,15 @@ pub fn verify(token: &[u8], keys: &KeySet, algorithms: AlgSet, max_token_bytes: 
 }
 
 /// Raw primitive check: key selection as §3.8, then crypto only.
-pub fn verify_signature(keys: &KeySet, kid: Option<&str>, alg: &str, message: &[u8], signature: &[u8]) -> Result<()> {
-    let alg = Algorithm::from_name(alg).ok_or(Error::new(ErrorKind::UnsupportedAlg, "unknown alg"))?;
+pub fn verify_signature(
+    keys: &KeySet,
+    kid: Option<&str>,
+    alg: &str,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<()> {
+    let alg =
+        Algorithm::from_name(alg).ok_or(Error::new(ErrorKind::UnsupportedAlg, "unknown alg"))?;
     keys.select(kid, alg)?.verifier.verify(message, signature)
 }
 
@@ -137,8 +157,8 @@ mod tests {
     use aws_lc_rs::hmac;
 
     const SECRET: [u8; 32] = [
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
-        30, 31,
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+        25, 26, 27, 28, 29, 30, 31,
     ];
 
     fn keys() -> KeySet {
@@ -151,7 +171,11 @@ mod tests {
     }
 
     fn sign(header: &str, payload: &str) -> String {
-        let input = format!("{}.{}", b64::encode(header.as_bytes()), b64::encode(payload.as_bytes()));
+        let input = format!(
+            "{}.{}",
+            b64::encode(header.as_bytes()),
+            b64::encode(payload.as_bytes())
+        );
         let key = hmac::Key::new(hmac::HMAC_SHA256, &SECRET);
         let tag = hmac::sign(&key, input.as_bytes());
         format!("{input}.{}", b64::encode(tag.as_ref()))
@@ -168,7 +192,13 @@ mod tests {
     #[test]
     fn happy_path_and_payload() {
         let t = sign(r#"{"alg":"HS256","kid":"hs-1"}"#, r#"{"a":1}"#);
-        let v = verify(t.as_bytes(), &keys(), AlgSet::from_names(&["HS256"]).unwrap(), 8192).unwrap();
+        let v = verify(
+            t.as_bytes(),
+            &keys(),
+            AlgSet::from_names(&["HS256"]).unwrap(),
+            8192,
+        )
+        .unwrap();
         assert_eq!(v.payload, br#"{"a":1}"#);
         assert_eq!(code(&sign(r#"{"alg":"HS256"}"#, "x")), "ok");
     }
@@ -212,31 +242,70 @@ mod tests {
 
     #[test]
     fn header_rules() {
-        assert_eq!(code(&sign(r#"{"alg":"HS256","crit":["x"],"x":1}"#, "{}")), "unsupported_crit");
-        assert_eq!(code(&sign(r#"{"alg":"HS256","crit":[]}"#, "{}")), "malformed");
-        assert_eq!(code(&sign(r#"{"alg":"HS256","crit":"x"}"#, "{}")), "malformed");
-        assert_eq!(code(&sign(r#"{"alg":"HS256","crit":[1]}"#, "{}")), "malformed");
+        assert_eq!(
+            code(&sign(r#"{"alg":"HS256","crit":["x"],"x":1}"#, "{}")),
+            "unsupported_crit"
+        );
+        assert_eq!(
+            code(&sign(r#"{"alg":"HS256","crit":[]}"#, "{}")),
+            "malformed"
+        );
+        assert_eq!(
+            code(&sign(r#"{"alg":"HS256","crit":"x"}"#, "{}")),
+            "malformed"
+        );
+        assert_eq!(
+            code(&sign(r#"{"alg":"HS256","crit":[1]}"#, "{}")),
+            "malformed"
+        );
         assert_eq!(code(&sign(r#"{"crit":["x"]}"#, "{}")), "unsupported_crit");
-        assert_eq!(code(&sign(r#"{"alg":"HS256","alg":"HS512","kid":"hs-1"}"#, "{}")), "malformed");
-        assert_eq!(code(&sign(r#"{"alg":"HS256","\u0061lg":"none","kid":"hs-1"}"#, "{}")), "malformed");
+        assert_eq!(
+            code(&sign(r#"{"alg":"HS256","alg":"HS512","kid":"hs-1"}"#, "{}")),
+            "malformed"
+        );
+        assert_eq!(
+            code(&sign(
+                r#"{"alg":"HS256","\u0061lg":"none","kid":"hs-1"}"#,
+                "{}"
+            )),
+            "malformed"
+        );
         assert_eq!(code(&sign(r#"{"alg":1}"#, "{}")), "malformed");
         assert_eq!(code(&sign(r#"{}"#, "{}")), "malformed");
         assert_eq!(code(&sign(r#"[]"#, "{}")), "malformed");
         assert_eq!(code(&sign(r#"{"alg":"HS384"}"#, "{}")), "unsupported_alg");
         assert_eq!(code(&sign(r#"{"alg":"RS256"}"#, "{}")), "key_not_found");
-        assert_eq!(code(&sign(r#"{"alg":"RS256","kid":"hs-1"}"#, "{}")), "unsupported_alg");
-        assert_eq!(code(&sign(r#"{"alg":"HS256","kid":5}"#, "{}")), "malformed");
-        assert_eq!(code(&sign(r#"{"alg":"HS256","kid":"../../dev/null"}"#, "{}")), "key_not_found");
         assert_eq!(
-            code(&sign(&format!("{{\"alg\":\"HS256\",\"kid\":\"{}\"}}", "k".repeat(10000)), "{}")),
+            code(&sign(r#"{"alg":"RS256","kid":"hs-1"}"#, "{}")),
+            "unsupported_alg"
+        );
+        assert_eq!(code(&sign(r#"{"alg":"HS256","kid":5}"#, "{}")), "malformed");
+        assert_eq!(
+            code(&sign(r#"{"alg":"HS256","kid":"../../dev/null"}"#, "{}")),
+            "key_not_found"
+        );
+        assert_eq!(
+            code(&sign(
+                &format!("{{\"alg\":\"HS256\",\"kid\":\"{}\"}}", "k".repeat(10000)),
+                "{}"
+            )),
             "too_large"
         );
         assert_eq!(
-            code(&sign(&format!("{{\"alg\":\"HS256\",\"kid\":\"{}\"}}", "k".repeat(300)), "{}")),
+            code(&sign(
+                &format!("{{\"alg\":\"HS256\",\"kid\":\"{}\"}}", "k".repeat(300)),
+                "{}"
+            )),
             "key_not_found"
         );
         // jwk/jku etc are ignored
-        assert_eq!(code(&sign(r#"{"alg":"HS256","jku":"file:///etc/hostname","jwk":{}}"#, "{}")), "ok");
+        assert_eq!(
+            code(&sign(
+                r#"{"alg":"HS256","jku":"file:///etc/hostname","jwk":{}}"#,
+                "{}"
+            )),
+            "ok"
+        );
     }
 
     #[test]
@@ -248,9 +317,15 @@ mod tests {
         let mut tampered = t.clone().into_bytes();
         let last = tampered.len() - 5;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-        assert_eq!(code(std::str::from_utf8(&tampered).unwrap()), "bad_signature");
+        assert_eq!(
+            code(std::str::from_utf8(&tampered).unwrap()),
+            "bad_signature"
+        );
         // long signature segment (heap path) still verified/decoded strictly
-        assert_eq!(code(&format!("{body}.{}", "A".repeat(2000))), "bad_signature");
+        assert_eq!(
+            code(&format!("{body}.{}", "A".repeat(2000))),
+            "bad_signature"
+        );
         assert_eq!(code(&format!("{body}.{}B", "A".repeat(1998))), "malformed");
     }
 
@@ -263,7 +338,17 @@ mod tests {
         assert!(verify_signature(&k, None, "HS256", b"msg", tag.as_ref()).is_ok());
         let e = verify_signature(&k, None, "HS256", b"msg", &tag.as_ref()[..16]).unwrap_err();
         assert_eq!(e.code(), "bad_signature");
-        assert_eq!(verify_signature(&k, None, "none", b"", b"").unwrap_err().code(), "unsupported_alg");
-        assert_eq!(verify_signature(&k, Some("hs-1"), "HS512", b"", b"").unwrap_err().code(), "unsupported_alg");
+        assert_eq!(
+            verify_signature(&k, None, "none", b"", b"")
+                .unwrap_err()
+                .code(),
+            "unsupported_alg"
+        );
+        assert_eq!(
+            verify_signature(&k, Some("hs-1"), "HS512", b"", b"")
+                .unwrap_err()
+                .code(),
+            "unsupported_alg"
+        );
     }
 }

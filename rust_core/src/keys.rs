@@ -164,7 +164,10 @@ fn string_member<'a>(jwk: &'a [(String, Value)], name: &str) -> Result<Option<&'
 
 fn binary_member(jwk: &[(String, Value)], name: &str) -> Result<Vec<u8>> {
     let s = string_member(jwk, name)?.ok_or_else(|| {
-        Error::owned(ErrorKind::KeyRejected, format!("JWK member {name:?} is required"))
+        Error::owned(
+            ErrorKind::KeyRejected,
+            format!("JWK member {name:?} is required"),
+        )
     })?;
     b64::decode(s.as_bytes()).ok_or_else(|| {
         Error::owned(
@@ -180,7 +183,10 @@ pub fn parse_jwk(jwk: &[(String, Value)]) -> Result<KeyEntry> {
     let alg = match string_member(jwk, "alg")? {
         None => None,
         Some(name) => Some(Algorithm::from_name(name).ok_or_else(|| {
-            Error::owned(ErrorKind::KeyRejected, format!("unsupported JWK alg {name:?}"))
+            Error::owned(
+                ErrorKind::KeyRejected,
+                format!("unsupported JWK alg {name:?}"),
+            )
         })?),
     };
     if let Some(u) = json::get(jwk, "use") {
@@ -197,11 +203,15 @@ pub fn parse_jwk(jwk: &[(String, Value)]) -> Result<KeyEntry> {
             _ => false,
         };
         if !ok {
-            return Err(key_rejected("JWK key_ops must be a list of strings containing \"verify\""));
+            return Err(key_rejected(
+                "JWK key_ops must be a list of strings containing \"verify\"",
+            ));
         }
     }
     let kid = match string_member(jwk, "kid")? {
-        Some(k) if k.len() > MAX_KID_BYTES => return Err(key_rejected("JWK kid longer than 256 bytes")),
+        Some(k) if k.len() > MAX_KID_BYTES => {
+            return Err(key_rejected("JWK kid longer than 256 bytes"))
+        }
         k => k.map(str::to_owned),
     };
     let (alg, verifier) = match kty {
@@ -230,9 +240,10 @@ fn oct_key(jwk: &[(String, Value)], alg: Option<Algorithm>) -> Result<(Algorithm
 
 /// An HMAC key after the §2 secret checks.
 pub fn hmac_verifier(alg: Algorithm, secret: &[u8]) -> Result<Verifier> {
-    let algorithm = crypto::hmac_algorithm(alg).ok_or_else(|| key_rejected("not an HMAC algorithm"))?;
+    let algorithm =
+        crypto::hmac_algorithm(alg).ok_or_else(|| key_rejected("not an HMAC algorithm"))?;
     check_hmac_secret(alg, secret)?;
-    Ok(Verifier::Hmac(hmac::Key::new(algorithm, secret)))
+    Ok(Verifier::Hmac(Box::new(hmac::Key::new(algorithm, secret))))
 }
 
 /// Python's `bytes.strip()` whitespace: space, \t, \n, \v, \f, \r.
@@ -250,13 +261,29 @@ pub fn check_hmac_secret(alg: Algorithm, secret: &[u8]) -> Result<()> {
     if secret.len() < alg.size_bytes() {
         return Err(Error::owned(
             ErrorKind::KeyRejected,
-            format!("{} secret must be at least {} bytes", alg.name(), alg.size_bytes()),
+            format!(
+                "{} secret must be at least {} bytes",
+                alg.name(),
+                alg.size_bytes()
+            ),
         ));
     }
-    let start = secret.iter().position(|&b| !is_py_ascii_space(b)).unwrap_or(secret.len());
-    let end = secret.iter().rposition(|&b| !is_py_ascii_space(b)).map_or(start, |i| i + 1);
+    let start = secret
+        .iter()
+        .position(|&b| !is_py_ascii_space(b))
+        .unwrap_or(secret.len());
+    let end = secret
+        .iter()
+        .rposition(|&b| !is_py_ascii_space(b))
+        .map_or(start, |i| i + 1);
     let s = secret.get(start..end).unwrap_or_default();
-    const PREFIXES: [&[u8]; 5] = [b"-----BEGIN", b"ssh-", b"ecdsa-sha2-", b"sk-ssh-", b"sk-ecdsa-"];
+    const PREFIXES: [&[u8]; 5] = [
+        b"-----BEGIN",
+        b"ssh-",
+        b"ecdsa-sha2-",
+        b"sk-ssh-",
+        b"sk-ecdsa-",
+    ];
     const MARKERS: [&[u8]; 3] = [b"PUBLIC KEY", b"PRIVATE KEY", b"CERTIFICATE"];
     const OIDS: [&[u8]; 3] = [
         &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01],
@@ -306,10 +333,13 @@ pub fn rsa_verifier(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Verifier> {
         return Err(key_rejected("RSA exponent must be odd and at least 3"));
     }
     if is_roca_modulus(n) {
-        return Err(key_rejected("ROCA-vulnerable RSA modulus (Infineon fingerprint)"));
+        return Err(key_rejected(
+            "ROCA-vulnerable RSA modulus (Infineon fingerprint)",
+        ));
     }
     let der = rsa_public_key_der(n, e);
-    crypto::parse_public(alg, &der, n.len()).ok_or_else(|| key_rejected("RSA key refused by the crypto library"))
+    crypto::parse_public(alg, &der, n.len())
+        .ok_or_else(|| key_rejected("RSA key refused by the crypto library"))
 }
 
 fn der_len(out: &mut Vec<u8>, len: usize) {
@@ -317,7 +347,10 @@ fn der_len(out: &mut Vec<u8>, len: usize) {
         out.push(len as u8);
     } else {
         let bytes = len.to_be_bytes();
-        let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+        let skip = bytes
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(bytes.len() - 1);
         let tail = bytes.get(skip..).unwrap_or_default();
         out.push(0x80 | tail.len() as u8);
         out.extend_from_slice(tail);
@@ -377,10 +410,16 @@ fn roca_masks() -> &'static [[u64; 3]; 38] {
 
 /// Infineon fingerprint: n mod p lies in ⟨65537⟩ mod p for every ROCA prime.
 pub fn is_roca_modulus(n: &[u8]) -> bool {
-    roca_masks().iter().zip(ROCA_PRIMES.iter()).all(|(mask, &p)| {
-        let r = n.iter().fold(0u32, |acc, &b| (acc * 256 + u32::from(b)) % p);
-        mask.get((r / 64) as usize).is_some_and(|w| w & (1 << (r % 64)) != 0)
-    })
+    roca_masks()
+        .iter()
+        .zip(ROCA_PRIMES.iter())
+        .all(|(mask, &p)| {
+            let r = n
+                .iter()
+                .fold(0u32, |acc, &b| (acc * 256 + u32::from(b)) % p);
+            mask.get((r / 64) as usize)
+                .is_some_and(|w| w & (1 << (r % 64)) != 0)
+        })
 }
 
 fn ec_key(jwk: &[(String, Value)], alg: Option<Algorithm>) -> Result<(Algorithm, Verifier)> {
@@ -403,7 +442,9 @@ fn ec_key(jwk: &[(String, Value)], alg: Option<Algorithm>) -> Result<(Algorithm,
 pub fn ec_verifier(alg: Algorithm, x: &[u8], y: &[u8]) -> Result<Verifier> {
     let size = alg.size_bytes();
     if x.len() != size || y.len() != size {
-        return Err(key_rejected("EC coordinates must be exactly the field size"));
+        return Err(key_rejected(
+            "EC coordinates must be exactly the field size",
+        ));
     }
     let mut point = Vec::with_capacity(1 + 2 * size);
     point.push(0x04);
@@ -492,9 +533,19 @@ mod tests {
         assert!(check_hmac_secret(a, &[]).is_err());
         let pem = b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
         assert!(check_hmac_secret(a, pem).is_err());
-        assert!(check_hmac_secret(a, b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDdaaaaaaaaaaaaaaaaa").is_err());
-        assert!(check_hmac_secret(a, b"  \n{\"kty\":\"RSA\",\"n\":\"abcdefghijklmnopqrstuvwxyz\"}").is_err());
-        assert!(check_hmac_secret(a, b"\x0b ecdsa-sha2-nistp256 AAAAAAAAAAAAAAAAAAAAAAAAAAAA").is_err());
+        assert!(check_hmac_secret(
+            a,
+            b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDdaaaaaaaaaaaaaaaaa"
+        )
+        .is_err());
+        assert!(check_hmac_secret(
+            a,
+            b"  \n{\"kty\":\"RSA\",\"n\":\"abcdefghijklmnopqrstuvwxyz\"}"
+        )
+        .is_err());
+        assert!(
+            check_hmac_secret(a, b"\x0b ecdsa-sha2-nistp256 AAAAAAAAAAAAAAAAAAAAAAAAAAAA").is_err()
+        );
         let mut der = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70];
         der.extend_from_slice(&[1u8; 33]);
         assert!(check_hmac_secret(a, &der).is_err());
@@ -504,7 +555,10 @@ mod tests {
 
     #[test]
     fn der_encoding() {
-        assert_eq!(rsa_public_key_der(&[0x80], &[3]), vec![0x30, 7, 2, 2, 0, 0x80, 2, 1, 3]);
+        assert_eq!(
+            rsa_public_key_der(&[0x80], &[3]),
+            vec![0x30, 7, 2, 2, 0, 0x80, 2, 1, 3]
+        );
         let mut out = Vec::new();
         der_len(&mut out, 300);
         assert_eq!(out, vec![0x82, 0x01, 0x2c]);
@@ -524,9 +578,9 @@ mod tests {
     fn ed25519_decoding() {
         // RFC 8032 test 1 public key
         let pk = [
-            0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07,
-            0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07,
-            0x51, 0x1a,
+            0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64,
+            0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68,
+            0xf7, 0x07, 0x51, 0x1a,
         ];
         assert!(ed25519_point_decodes(&pk));
         // y = 1 → x = 0; with sign bit → invalid
@@ -553,13 +607,26 @@ mod tests {
         assert!(KeySet::new(vec![e(), e()], false).is_err());
         let ks = KeySet::new(vec![e()], false).unwrap();
         assert!(ks.select(Some("hs-1"), Algorithm::HS256).is_ok());
-        assert_eq!(ks.select(Some("hs-1"), Algorithm::HS512).unwrap_err().kind, ErrorKind::UnsupportedAlg);
-        assert_eq!(ks.select(Some("x"), Algorithm::HS256).unwrap_err().kind, ErrorKind::KeyNotFound);
+        assert_eq!(
+            ks.select(Some("hs-1"), Algorithm::HS512).unwrap_err().kind,
+            ErrorKind::UnsupportedAlg
+        );
+        assert_eq!(
+            ks.select(Some("x"), Algorithm::HS256).unwrap_err().kind,
+            ErrorKind::KeyNotFound
+        );
         assert!(ks.select(None, Algorithm::HS256).is_ok());
-        assert_eq!(ks.select(None, Algorithm::HS384).unwrap_err().kind, ErrorKind::KeyNotFound);
+        assert_eq!(
+            ks.select(None, Algorithm::HS384).unwrap_err().kind,
+            ErrorKind::KeyNotFound
+        );
         let long = "h".repeat(257);
-        assert_eq!(ks.select(Some(&long), Algorithm::HS256).unwrap_err().kind, ErrorKind::KeyNotFound);
-        let ks2 = KeySet::from_jwks_json(format!("{{\"keys\":[{HS1}]}}").as_bytes(), false).unwrap();
+        assert_eq!(
+            ks.select(Some(&long), Algorithm::HS256).unwrap_err().kind,
+            ErrorKind::KeyNotFound
+        );
+        let ks2 =
+            KeySet::from_jwks_json(format!("{{\"keys\":[{HS1}]}}").as_bytes(), false).unwrap();
         assert_eq!(ks2.kids(), vec![Some("hs-1")]);
         assert!(KeySet::from_jwks_json(b"{\"keys\":[]}", false).is_err());
         assert!(KeySet::from_jwks_json(b"[]", false).is_err());

@@ -1,8 +1,8 @@
 //! Signing keys (used by the token endpoint and tests).
 
+use aws_lc_rs::hmac;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
-use aws_lc_rs::hmac;
 
 use crate::alg::{Algorithm, Family};
 use crate::crypto;
@@ -10,7 +10,7 @@ use crate::error::{key_rejected, Error, ErrorKind, Result};
 use crate::keys::check_hmac_secret;
 
 enum Inner {
-    Hmac(hmac::Key),
+    Hmac(Box<hmac::Key>),
     Rsa(RsaKeyPair, &'static dyn signature::RsaEncoding),
     Ecdsa(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
@@ -52,12 +52,13 @@ fn rsa_encoding(alg: Algorithm) -> Option<&'static dyn signature::RsaEncoding> {
 impl SigningKey {
     /// `key` is PKCS#8 DER for RS*/PS*/ES*/EdDSA, the raw secret for HS*.
     pub fn new(alg_name: &str, key: &[u8]) -> Result<SigningKey> {
-        let alg = Algorithm::from_name(alg_name).ok_or(key_rejected("unsupported signing algorithm"))?;
+        let alg =
+            Algorithm::from_name(alg_name).ok_or(key_rejected("unsupported signing algorithm"))?;
         let inner = match alg.family() {
             Family::Hmac => {
                 check_hmac_secret(alg, key)?;
                 let a = crypto::hmac_algorithm(alg).ok_or(key_rejected("not an HMAC algorithm"))?;
-                Inner::Hmac(hmac::Key::new(a, key))
+                Inner::Hmac(Box::new(hmac::Key::new(a, key)))
             }
             Family::Rsa => {
                 let pair = RsaKeyPair::from_pkcs8(key).map_err(|e| reject("RSA PKCS#8", e))?;
@@ -70,10 +71,14 @@ impl SigningKey {
             }
             Family::Ec => {
                 let a = ecdsa_signing(alg).ok_or(key_rejected("not an ECDSA algorithm"))?;
-                Inner::Ecdsa(EcdsaKeyPair::from_pkcs8(a, key).map_err(|e| reject("EC PKCS#8 (or wrong curve)", e))?)
+                Inner::Ecdsa(
+                    EcdsaKeyPair::from_pkcs8(a, key)
+                        .map_err(|e| reject("EC PKCS#8 (or wrong curve)", e))?,
+                )
             }
             Family::Okp => Inner::Ed25519(
-                Ed25519KeyPair::from_pkcs8_maybe_unchecked(key).map_err(|e| reject("Ed25519 PKCS#8", e))?,
+                Ed25519KeyPair::from_pkcs8_maybe_unchecked(key)
+                    .map_err(|e| reject("Ed25519 PKCS#8", e))?,
             ),
         };
         Ok(SigningKey { alg, inner })
@@ -101,10 +106,15 @@ impl SigningKey {
             Inner::Hmac(k) => hmac::sign(k, message).as_ref().to_vec(),
             Inner::Rsa(k, enc) => {
                 let mut sig = vec![0u8; k.public_modulus_len()];
-                k.sign(*enc, &SystemRandom::new(), message, &mut sig).map_err(|_| failed())?;
+                k.sign(*enc, &SystemRandom::new(), message, &mut sig)
+                    .map_err(|_| failed())?;
                 sig
             }
-            Inner::Ecdsa(k) => k.sign(&SystemRandom::new(), message).map_err(|_| failed())?.as_ref().to_vec(),
+            Inner::Ecdsa(k) => k
+                .sign(&SystemRandom::new(), message)
+                .map_err(|_| failed())?
+                .as_ref()
+                .to_vec(),
             Inner::Ed25519(k) => k.sign(message).as_ref().to_vec(),
         })
     }
@@ -124,26 +134,42 @@ mod tests {
     fn hmac_roundtrip_and_checks() {
         let k = SigningKey::new("HS256", &[9u8; 32]).unwrap();
         let sig = k.sign(b"m").unwrap();
-        hmac_verifier(Algorithm::HS256, &[9u8; 32]).unwrap().verify(b"m", &sig).unwrap();
-        assert_eq!(SigningKey::new("HS256", &[9u8; 31]).unwrap_err().code(), "key_rejected");
-        assert_eq!(SigningKey::new("none", &[9u8; 32]).unwrap_err().code(), "key_rejected");
+        hmac_verifier(Algorithm::HS256, &[9u8; 32])
+            .unwrap()
+            .verify(b"m", &sig)
+            .unwrap();
+        assert_eq!(
+            SigningKey::new("HS256", &[9u8; 31]).unwrap_err().code(),
+            "key_rejected"
+        );
+        assert_eq!(
+            SigningKey::new("none", &[9u8; 32]).unwrap_err().code(),
+            "key_rejected"
+        );
     }
 
     #[test]
     fn ec_and_ed_roundtrip() {
         let rng = SystemRandom::new();
-        let doc = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let doc = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .unwrap();
         let k = SigningKey::new("ES256", doc.as_ref()).unwrap();
         assert!(SigningKey::new("ES384", doc.as_ref()).is_err());
         let pubkey = k.public_key().unwrap();
         let sig = k.sign(b"m").unwrap();
         assert_eq!(sig.len(), 64);
-        ec_verifier(Algorithm::ES256, &pubkey[1..33], &pubkey[33..]).unwrap().verify(b"m", &sig).unwrap();
+        ec_verifier(Algorithm::ES256, &pubkey[1..33], &pubkey[33..])
+            .unwrap()
+            .verify(b"m", &sig)
+            .unwrap();
 
         let doc = Ed25519KeyPair::generate_pkcs8v1(&rng).unwrap();
         let k = SigningKey::new("EdDSA", doc.as_ref()).unwrap();
         let sig = k.sign(b"m").unwrap();
         let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(doc.as_ref()).unwrap();
-        ed25519_verifier(pair.public_key().as_ref()).unwrap().verify(b"m", &sig).unwrap();
+        ed25519_verifier(pair.public_key().as_ref())
+            .unwrap()
+            .verify(b"m", &sig)
+            .unwrap();
     }
 }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::alg::AlgSet;
 use crate::claims::{self, ClaimsConfig};
-use crate::error::{invalid_config, malformed, Error, Result};
+use crate::error::{invalid_config, Error, Result};
 use crate::json::Value;
 use crate::jws::{self, MAX_TOKEN_BYTES, MIN_TOKEN_BYTES};
 use crate::keys::KeySet;
@@ -107,18 +107,19 @@ impl Validator {
         Ok(claims)
     }
 
-    /// Validate a batch; `None` entries (non-str/bytes inputs) are malformed.
+    /// Validate a batch. An `Err` input (e.g. not str/bytes) is passed
+    /// through as that token's result.
     /// `threads`: `None` = the global pool (all cores); `Some(n)` = a cached pool of n.
     pub fn validate_many(
         &self,
-        tokens: &[Option<&[u8]>],
+        tokens: &[Result<&[u8]>],
         scopes: &[String],
         now: f64,
         threads: Option<usize>,
     ) -> Vec<Result<Claims>> {
-        let one = |t: &Option<&[u8]>| match t {
-            Some(t) => self.validate(t, scopes, now),
-            None => Err(malformed("token must be str or bytes")),
+        let one = |t: &Result<&[u8]>| match t {
+            Ok(t) => self.validate(t, scopes, now),
+            Err(e) => Err(e.clone()),
         };
         if tokens.len() < PARALLEL_THRESHOLD || threads == Some(1) {
             return tokens.iter().map(one).collect();
@@ -138,7 +139,12 @@ fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     if let Some(p) = map.get(&threads) {
         return Some(Arc::clone(p));
     }
-    let p = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok()?);
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .ok()?,
+    );
     map.insert(threads, Arc::clone(&p));
     Some(p)
 }
@@ -148,7 +154,10 @@ pub fn check_threads(threads: Option<i64>) -> Result<Option<usize>> {
     match threads {
         None => Ok(None),
         Some(n) if (1..=1024).contains(&n) => Ok(usize::try_from(n).ok()),
-        Some(_) => Err(Error::new(crate::error::ErrorKind::InvalidConfig, "threads must be in 1..=1024")),
+        Some(_) => Err(Error::new(
+            crate::error::ErrorKind::InvalidConfig,
+            "threads must be in 1..=1024",
+        )),
     }
 }
 
@@ -157,6 +166,7 @@ mod tests {
     use super::*;
     use crate::alg::Algorithm;
     use crate::b64;
+    use crate::error::malformed;
     use crate::keys::{hmac_verifier, KeyEntry};
     use aws_lc_rs::hmac;
 
@@ -185,8 +195,15 @@ mod tests {
     }
 
     fn sign(payload: &str) -> String {
-        let input = format!("{}.{}", b64::encode(br#"{"alg":"HS256","kid":"hs-1"}"#), b64::encode(payload.as_bytes()));
-        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &SECRET), input.as_bytes());
+        let input = format!(
+            "{}.{}",
+            b64::encode(br#"{"alg":"HS256","kid":"hs-1"}"#),
+            b64::encode(payload.as_bytes())
+        );
+        let tag = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, &SECRET),
+            input.as_bytes(),
+        );
         format!("{input}.{}", b64::encode(tag.as_ref()))
     }
 
@@ -199,13 +216,19 @@ mod tests {
             Validator::new(Arc::clone(&keys), c).unwrap_err().code()
         };
         assert_eq!(bad(&|c| c.algorithms.clear()), "invalid_config");
-        assert_eq!(bad(&|c| c.algorithms = vec!["none".into()]), "invalid_config");
+        assert_eq!(
+            bad(&|c| c.algorithms = vec!["none".into()]),
+            "invalid_config"
+        );
         assert_eq!(bad(&|c| c.leeway = f64::NAN), "invalid_config");
         assert_eq!(bad(&|c| c.leeway = -5.0), "invalid_config");
         assert_eq!(bad(&|c| c.leeway = 60000.0), "invalid_config");
         assert_eq!(bad(&|c| c.leeway = 9007199254740991.0), "invalid_config");
         assert_eq!(bad(&|c| c.max_token_bytes = 63), "invalid_config");
-        assert_eq!(bad(&|c| c.max_token_bytes = (1 << 20) + 1), "invalid_config");
+        assert_eq!(
+            bad(&|c| c.max_token_bytes = (1 << 20) + 1),
+            "invalid_config"
+        );
         assert_eq!(bad(&|c| c.audiences = Some(vec![])), "invalid_config");
         assert_eq!(bad(&|c| c.issuers = Some(vec![])), "invalid_config");
     }
@@ -217,7 +240,12 @@ mod tests {
         let expired = sign(r#"{"iss":"iss","aud":"aud","exp":10}"#);
         let claims = v.validate(good.as_bytes(), &[], 50.0).unwrap();
         assert_eq!(claims[0].0, "iss");
-        assert_eq!(v.validate(expired.as_bytes(), &[], 50.0).unwrap_err().code(), "expired");
+        assert_eq!(
+            v.validate(expired.as_bytes(), &[], 50.0)
+                .unwrap_err()
+                .code(),
+            "expired"
+        );
         // claims only after signature (BR-31)
         let mut forged = expired.clone();
         forged.pop();
@@ -225,12 +253,12 @@ mod tests {
         let forged_code = v.validate(forged.as_bytes(), &[], 50.0).unwrap_err().code();
         assert!(forged_code == "bad_signature" || forged_code == "malformed");
         for threads in [None, Some(1), Some(2)] {
-            let mut batch: Vec<Option<&[u8]>> = Vec::new();
+            let mut batch: Vec<Result<&[u8]>> = Vec::new();
             for i in 0..40 {
                 batch.push(match i % 3 {
-                    0 => Some(good.as_bytes()),
-                    1 => Some(expired.as_bytes()),
-                    _ => None,
+                    0 => Ok(good.as_bytes()),
+                    1 => Ok(expired.as_bytes()),
+                    _ => Err(malformed("not a token")),
                 });
             }
             let out = v.validate_many(&batch, &[], 50.0, threads);

@@ -1,0 +1,66 @@
+//! Conversions between Python objects and core types.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
+
+use crate::error::{malformed, Error, ErrorKind, Result};
+use crate::json::Value;
+
+/// A JSON value as the natural Python object (ints stay ints).
+pub fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Int(i) => i.into_pyobject(py)?.into_any(),
+        Value::UInt(u) => u.into_pyobject(py)?.into_any(),
+        Value::Float(f) => PyFloat::new(py, *f).into_any(),
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(value_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(members) => members_to_dict(py, members)?.into_any(),
+    })
+}
+
+/// An object's members as a dict, in order.
+pub fn members_to_dict<'py>(
+    py: Python<'py>,
+    members: &[(String, Value)],
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in members {
+        dict.set_item(PyString::new(py, k), value_to_py(py, v)?)?;
+    }
+    Ok(dict)
+}
+
+/// The UTF-8 bytes of a `str` or `bytes` token, borrowed (no copy).
+/// Anything else is malformed; a `str` that cannot be UTF-8 encoded (lone
+/// surrogates) is too_large if even its code-point count exceeds the cap,
+/// else malformed.
+pub fn token_bytes<'a>(obj: &'a Bound<'_, PyAny>, max_token_bytes: usize) -> Result<&'a [u8]> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        match s.to_str() {
+            Ok(text) => Ok(text.as_bytes()),
+            Err(_) => {
+                let chars = s.len().unwrap_or(usize::MAX);
+                if chars > max_token_bytes {
+                    Err(Error::new(
+                        ErrorKind::TooLarge,
+                        "token longer than max_token_bytes",
+                    ))
+                } else {
+                    Err(malformed("token is not encodable as UTF-8"))
+                }
+            }
+        }
+    } else if let Ok(b) = obj.cast::<PyBytes>() {
+        Ok(b.as_bytes())
+    } else {
+        Err(malformed("token must be str or bytes"))
+    }
+}

@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature  # noqa: E402
 from helpers import keys as K  # noqa: E402
-from helpers.jose import b64u, json_bytes, make_token, raw_signature  # noqa: E402
+from helpers.jose import b64u, b64u_decode, json_bytes, make_token, raw_signature  # noqa: E402
 
 FUZZ = Path(__file__).resolve().parent
 T = 1_750_000_000
@@ -89,7 +90,7 @@ def rfc_jwks() -> dict[str, object]:
 def write(target: str, name: str, data: bytes) -> None:
     d = FUZZ / "corpus" / target
     d.mkdir(parents=True, exist_ok=True)
-    (d / f"{name}-{hashlib.sha1(data).hexdigest()[:10]}").write_bytes(data)
+    (d / f"{name}-{hashlib.sha256(data).hexdigest()[:10]}").write_bytes(data)
 
 
 def raw_token(h: bytes, p: bytes, kid: str) -> str:
@@ -113,10 +114,14 @@ def jws_seeds() -> None:
     hostile = {
         "none": f"eyJhbGciOiJub25lIn0.{c0}.",
         "NONE-padded": f"eyJhbGciOiJOT05FIn0=.{c0}.",
-        "crit": raw_token(b'{"alg":"HS256","kid":"hs-1","crit":["urn:x"],"urn:x":1}', json_bytes(C0), "hs-1"),
+        "crit": raw_token(
+            b'{"alg":"HS256","kid":"hs-1","crit":["urn:x"],"urn:x":1}', json_bytes(C0), "hs-1"
+        ),
         "crit-empty": raw_token(b'{"alg":"HS256","kid":"hs-1","crit":[]}', json_bytes(C0), "hs-1"),
         "dup-alg": raw_token(b'{"alg":"HS256","alg":"HS512","kid":"hs-1"}', json_bytes(C0), "hs-1"),
-        "dup-esc": raw_token(b'{"alg":"HS256","\\u0061lg":"none","kid":"hs-1"}', json_bytes(C0), "hs-1"),
+        "dup-esc": raw_token(
+            b'{"alg":"HS256","\\u0061lg":"none","kid":"hs-1"}', json_bytes(C0), "hs-1"
+        ),
         "noncanon-sig": f"{h}.{p}.{s[:-1]}{'Z' if s[-1] != 'Z' else 'Y'}",
         "whitespace": f"{h} . {p} . {s}",
         "trailing-dot": f"{hs}.",
@@ -131,14 +136,18 @@ def jws_seeds() -> None:
             {"alg": "HS256", "kid": "hs-1"}, {**C0, "aud": ["x", "api://tokensvc"]}, K.HS1_SECRET
         ),
         "iss-sub": make_token({"alg": "HS256", "kid": "hs-1"}, {**C0, "iss": "http"}, K.HS1_SECRET),
-        "expired": make_token({"alg": "HS256", "kid": "hs-1"}, {**C0, "exp": T - 3600}, K.HS1_SECRET),
+        "expired": make_token(
+            {"alg": "HS256", "kid": "hs-1"}, {**C0, "exp": T - 3600}, K.HS1_SECRET
+        ),
         "numbers": raw_token(
             b'{"alg":"HS256","kid":"hs-1"}',
             json_bytes(C0)[:-1] + b',"a":1e400,"b":-0,"c":18446744073709551616,"d":1.5e-320}',
             "hs-1",
         ),
         "surrogate": raw_token(b'{"alg":"HS256","kid":"hs-1"}', b'{"x":"\\ud800"}', "hs-1"),
-        "deep": raw_token(b'{"alg":"HS256","kid":"hs-1"}', b'{"x":' + b"[" * 40 + b"]" * 40 + b"}", "hs-1"),
+        "deep": raw_token(
+            b'{"alg":"HS256","kid":"hs-1"}', b'{"x":' + b"[" * 40 + b"]" * 40 + b"}", "hs-1"
+        ),
         "bom": raw_token(b'{"alg":"HS256","kid":"hs-1"}', b"\xef\xbb\xbf" + json_bytes(C0), "hs-1"),
         "zip": raw_token(b'{"alg":"HS256","kid":"hs-1","zip":"DEF"}', b"\xcb\x48\x05\x00", "hs-1"),
         "embedded-jwk": make_token(
@@ -146,16 +155,14 @@ def jws_seeds() -> None:
             C0,
             K.atk_ec_private(),
         ),
-        "hs-with-rsa-kid": make_token({"alg": "HS256", "kid": "rsa-1"}, C0, K.spki_pem(K.rsa1_private())),
+        "hs-with-rsa-kid": make_token(
+            {"alg": "HS256", "kid": "rsa-1"}, C0, K.spki_pem(K.rsa1_private())
+        ),
     }
     for name, tok in hostile.items():
         write(t, name, tok.encode())
     ec = make_token({"alg": "ES256", "kid": "ec-1"}, C0, K.ec1_private())
     eh, ep, es = ec.split(".")
-    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
-    from helpers.jose import b64u_decode
-
     raw = b64u_decode(es)
     der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
     write(t, "es-der", f"{eh}.{ep}.{b64u(der)}".encode())
@@ -170,7 +177,8 @@ def claims_seeds() -> None:
         "c0": json_bytes(C0),
         "typ": json_bytes({**C0, "scope": "read write"}),
         "scp": json_bytes({**C0, "scp": ["read", "write"], "scope": None}),
-        "odd-numbers": b'{"exp":1e400,"nbf":-0,"iat":-0.0,"n":18446744073709551616,"m":-9223372036854775809}',
+        "odd-numbers": b'{"exp":1e400,"nbf":-0,"iat":-0.0,"n":18446744073709551616,'
+        b'"m":-9223372036854775809}',
         "big-exp": b'{"exp":9007199254740992,"iss":"https://issuer.example","aud":"api://tokensvc"}',
         "long-num": b'{"exp":' + b"1" * 4301 + b"}",
         "dup": b'{"exp":1,"exp":2}',
@@ -207,14 +215,18 @@ def jwk_seeds() -> None:
         "oct-pem": json_bytes(
             {"keys": [{"kty": "oct", "alg": "HS256", "k": b64u(K.spki_pem(K.rsa1_private()))}]}
         ),
-        "oct-jwk": json_bytes({"keys": [{"kty": "oct", "alg": "HS256", "k": b64u(json_bytes(ed) * 2)}]}),
+        "oct-jwk": json_bytes(
+            {"keys": [{"kty": "oct", "alg": "HS256", "k": b64u(json_bytes(ed) * 2)}]}
+        ),
         "rsa-e1": json_bytes({"keys": [{"kty": "RSA", "alg": "RS256", "n": K.RSA1_N, "e": "AQ"}]}),
         "ec-offcurve": json_bytes(
             {"keys": [{"kty": "EC", "crv": "P-256", "x": K.EC1_X, "y": K.EC1_X}]}
         ),
         "use-enc": json_bytes({"keys": [{**ed, "use": "enc"}]}),
         "key-ops": json_bytes({"keys": [{**ed, "key_ops": ["sign"]}]}),
-        "mixed": json_bytes({"keys": [ed, {"kty": "oct", "alg": "HS256", "k": b64u(K.HS1_SECRET)}]}),
+        "mixed": json_bytes(
+            {"keys": [ed, {"kty": "oct", "alg": "HS256", "k": b64u(K.HS1_SECRET)}]}
+        ),
         "private": json_bytes({"keys": [K.private_jwk(K.ec1_private(), kid="p")]}),
     }
     for name, data in odd.items():

@@ -25,8 +25,8 @@ async def introspect(request: web.Request) -> web.Response:
 
 
 async def introspect_batch(request: web.Request) -> web.Response:
-    client = await authenticate(request)
     body = await read_json(request)
+    client = await authenticate(request)
     tokens = token_list(body, request)
     results = await request.app[TOKENS].introspect(tokens, caller=client)
     return json_response({"results": results})
@@ -47,8 +47,8 @@ def _audience(body: dict[str, Any]) -> tuple[str, ...]:
 
 
 async def validate(request: web.Request) -> web.Response:
-    await authenticate(request)
     body = await read_json(request)
+    await authenticate(request)
     tokens = token_list(body, request)
     audience = _audience(body)
     scopes = body.get("scopes", [])

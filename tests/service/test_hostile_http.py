@@ -380,7 +380,7 @@ async def test_rate_limit_failed_client_secrets(make_api: Any, make_settings: An
             "/oauth2/token", {"grant_type": "client_credentials"}, (cid, "bad")
         )
         assert status == 401
-    status, body, headers = await api.post_form(
+    status, _, headers = await api.post_form(
         "/oauth2/token", {"grant_type": "client_credentials"}, (cid, secret)
     )
     assert status == 429 and "Retry-After" in headers

@@ -56,7 +56,7 @@ class Api:
 
     @property
     def app(self) -> Any:
-        return self.http.server.app
+        return self.http.app
 
     @property
     def store(self) -> Store:

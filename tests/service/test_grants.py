@@ -13,7 +13,11 @@ from svc_util import ISSUER, basic
 
 def jwt_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     h, p, _ = token.split(".")
-    dec = lambda s: orjson.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))  # noqa: E731
+
+    def dec(s: str) -> dict[str, Any]:
+        value: dict[str, Any] = orjson.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
+        return value
+
     return dec(h), dec(p)
 
 

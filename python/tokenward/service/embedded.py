@@ -119,16 +119,23 @@ class EmbeddedServer:
         return None
 
     # -- lifecycle -------------------------------------------------------------
-    def start(self, timeout: float = 15.0) -> str:
+    def start(self, timeout: float = 15.0, lock_wait: float = 10.0) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         lock = open(self.data_dir / "embedded.lock", "a+")  # noqa: SIM115
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise RuntimeError(
-                f"the embedded store of {self.data_dir} is owned by another running process"
-            ) from None
+        lock_deadline = time.monotonic() + lock_wait
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                # e.g. an admin command holds the store for a moment: wait a little
+                if time.monotonic() > lock_deadline:
+                    lock.close()
+                    raise RuntimeError(
+                        f"the embedded store of {self.data_dir} is owned by another "
+                        "running process (is `tokenward serve` already running?)"
+                    ) from None
+                time.sleep(0.05)
         self._lock = lock
         info_path = self.data_dir / "embedded.json"
         self._reap_orphan(info_path)

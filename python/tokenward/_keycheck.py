@@ -75,3 +75,24 @@ def rsa_problem(n: int, e: int) -> str | None:
     if is_roca_modulus(n):
         return "RSA modulus has the ROCA fingerprint (CVE-2017-15361)"
     return None
+
+
+_ED25519_P = 2**255 - 19
+_ED25519_D = (-121665 * pow(121666, -1, _ED25519_P)) % _ED25519_P
+
+
+def ed25519_point_ok(encoded: bytes) -> bool:
+    """Whether 32 bytes are a canonical Ed25519 point encoding (RFC 8032 §5.1.3).
+
+    OpenSSL only notices a bad point when verifying; we refuse it at load time.
+    """
+    p = _ED25519_P
+    y = int.from_bytes(encoded, "little") & ((1 << 255) - 1)
+    sign = encoded[31] >> 7
+    if y >= p:
+        return False
+    u, v = (y * y - 1) % p, (_ED25519_D * y * y + 1) % p
+    x2 = u * pow(v, -1, p) % p
+    if x2 == 0:
+        return sign == 0
+    return pow(x2, (p - 1) // 2, p) == 1

@@ -28,7 +28,7 @@ from jwcrypto import jwk as jwcrypto_jwk
 from . import exceptions as exc
 from ._b64 import Base64Error, b64url_decode, is_b64url_alphabet
 from ._json import StrictJsonError, loads_strict
-from ._keycheck import MAX_KID_BYTES, hmac_secret_problem, rsa_problem
+from ._keycheck import MAX_KID_BYTES, ed25519_point_ok, hmac_secret_problem, rsa_problem
 
 ALGORITHMS = (
     "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
@@ -105,9 +105,10 @@ def _entry_from_jwk(jwk: Any) -> _Entry:
     kty = jwk.get("kty")
     if kty not in ("oct", "RSA", "EC", "OKP"):
         raise _reject(f"unsupported JWK kty {kty!r}")
+    for member in ("kid", "alg", "use", "crv"):
+        if member in jwk and not isinstance(jwk[member], str):
+            raise _reject(f"JWK {member!r} must be a string")
     kid = jwk.get("kid")
-    if kid is not None and not isinstance(kid, str):
-        raise _reject("JWK 'kid' must be a string")
     if kid is not None and len(kid.encode("utf-8", "surrogatepass")) > MAX_KID_BYTES:
         raise _reject(f"JWK 'kid' longer than {MAX_KID_BYTES} bytes")
     alg = jwk.get("alg")
@@ -163,8 +164,8 @@ def _entry_from_jwk(jwk: Any) -> _Entry:
     elif alg != "EdDSA":
         raise _reject(f"Ed25519 key cannot be used with {alg}")
     x = _member_b64(jwk, "x")
-    if len(x) != 32:
-        raise _reject("Ed25519 public key must be 32 bytes")
+    if len(x) != 32 or not ed25519_point_ok(x):
+        raise _reject("Ed25519 public key must be 32 bytes encoding a curve point")
     try:
         public = ed25519.Ed25519PublicKey.from_public_bytes(x)
     except ValueError as e:
@@ -337,7 +338,7 @@ def _verify_compact(
     if alg not in algorithms:
         raise exc.UnsupportedAlgorithmError(f"algorithm {alg!r} is not allowed")
     kid = header.get("kid")
-    if kid is not None and not isinstance(kid, str):
+    if "kid" in header and not isinstance(kid, str):
         raise exc.MalformedTokenError("header 'kid' is not a string")
     entry = keys.select(kid, alg)
     if not _verify(entry, h64 + b"." + p64, signature):

@@ -31,7 +31,12 @@ def _algorithms(algorithms: Iterable[str]) -> list[str]:
 
 
 def _string_set(value: str | Iterable[str], what: str) -> list[str]:
-    items = [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = list(value)
+    else:
+        raise InvalidConfigError(f"{what} must be a string or a non-empty list of strings")
     if not items or not all(isinstance(i, str) for i in items):
         raise InvalidConfigError(f"{what} must be a string or a non-empty list of strings")
     return items

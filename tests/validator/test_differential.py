@@ -364,3 +364,130 @@ def test_pair_sanity() -> None:
     assert got["rust"][0][0] == "ok"
     assert got["rust"][2][0] == "ok"
     assert json.loads(got["rust"][-1][1])["iss"] == ISS
+
+
+# ---------------------------------------------------------------------------
+# A fixed corpus of edge cases, so the default 300-example run still covers them.
+# ---------------------------------------------------------------------------
+def _corpus() -> list[tuple[str, Any]]:
+    alg, key = SIGNERS["hs-1"]
+    good_claims = {"iss": ISS, "aud": AUD, "exp": T + 60}
+    payload = json_bytes(good_claims)
+
+    def hs(header: bytes, body: bytes = payload) -> str:
+        return make_token(header, body, key, alg)
+
+    return [
+        ("kid null", hs(b'{"alg":"HS256","kid":null}')),
+        ("kid empty", hs(b'{"alg":"HS256","kid":""}')),
+        ("kid 256 bytes", hs(b'{"alg":"HS256","kid":"' + b"k" * 256 + b'"}')),
+        ("alg null", hs(b'{"alg":null,"kid":"hs-1"}')),
+        ("typ null", hs(b'{"alg":"HS256","kid":"hs-1","typ":null}')),
+        ("crit null", hs(b'{"alg":"HS256","kid":"hs-1","crit":null}')),
+        ("crit empty", hs(b'{"alg":"HS256","kid":"hs-1","crit":[]}')),
+        ("dup escaped", hs(b'{"alg":"HS256","\\u0061lg":"HS256","kid":"hs-1"}')),
+        ("lone surrogate key", hs(b'{"alg":"HS256","kid":"hs-1","\\udfff":1}')),
+        (
+            "exp -0",
+            hs(
+                b'{"alg":"HS256","kid":"hs-1"}',
+                b'{"exp":-0,"iss":"%s","aud":"%s"}' % (ISS.encode(), AUD.encode()),
+            ),
+        ),
+        ("exp 1e2", hs(b'{"alg":"HS256","kid":"hs-1"}', b'{"exp":1e2}')),
+        (
+            "exp 2^53-1 float",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":9007199254740991.0}' % (ISS.encode(), AUD.encode()),
+            ),
+        ),
+        (
+            "exp 2^53 float",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":9.007199254740992e15}'
+                % (ISS.encode(), AUD.encode()),
+            ),
+        ),
+        (
+            "u64",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":%d,"n":18446744073709551615,"m":18446744073709551616}'
+                % (ISS.encode(), AUD.encode(), T + 60),
+            ),
+        ),
+        (
+            "i64 min-1",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":%d,"n":-9223372036854775809}'
+                % (ISS.encode(), AUD.encode(), T + 60),
+            ),
+        ),
+        (
+            "float rounding",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":%d,"f":2.2250738585072011e-308,"g":0.1e1,"h":1E+2}'
+                % (ISS.encode(), AUD.encode(), T + 60),
+            ),
+        ),
+        (
+            "depth 32",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":%d,"d":%s}'
+                % (ISS.encode(), AUD.encode(), T + 60, b"[" * 31 + b"]" * 31),
+            ),
+        ),
+        ("depth 33", hs(b'{"alg":"HS256"}', b'{"d":%s}' % (b"[" * 32 + b"]" * 32))),
+        (
+            "nul in string",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":%d,"s":"a\\u0000b"}'
+                % (ISS.encode(), AUD.encode(), T + 60),
+            ),
+        ),
+        (
+            "del char raw",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":%d,"s":"\x7f"}'
+                % (ISS.encode(), AUD.encode(), T + 60),
+            ),
+        ),
+        ("bom payload", hs(b'{"alg":"HS256"}', b"\xef\xbb\xbf" + payload)),
+        (
+            "scope tabs",
+            hs(
+                b'{"alg":"HS256"}',
+                b'{"iss":"%s","aud":"%s","exp":%d,"scope":"read\\twrite"}'
+                % (ISS.encode(), AUD.encode(), T + 60),
+            ),
+        ),
+        (
+            "scope nbsp",
+            hs(
+                b'{"alg":"HS256"}',
+                '{"iss":"%s","aud":"%s","exp":%d,"scope":"read\u00a0write read"}'.encode()
+                % (ISS.encode(), AUD.encode(), T + 60),
+            ),
+        ),
+        ("bytes token", hs(b'{"alg":"HS256","kid":"hs-1"}').encode()),
+        ("latin-1 bytes", b"\xe9\xe9.\xe9.\xe9"),
+        ("surrogate str", "\ud800.e30.AA"),
+        ("typ Application", hs(b'{"alg":"HS256","kid":"hs-1","typ":"APPLICATION/AT+JWT"}')),
+    ]
+
+
+CORPUS = _corpus()
+
+
+@pytest.mark.parametrize(("name", "token"), CORPUS, ids=[n for n, _ in CORPUS])
+def test_backends_agree_on_corpus(name: str, token: Any) -> None:
+    for scopes in (None, {"read"}):
+        got = outcomes(token, scopes)
+        assert got["rust"] == got["python"], (name, got)

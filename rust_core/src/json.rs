@@ -61,7 +61,7 @@ pub fn get<'a>(members: &'a [(String, Value)], name: &str) -> Option<&'a Value> 
 pub fn parse(input: &[u8]) -> Result<Value> {
     let text = std::str::from_utf8(input).map_err(|_| malformed("JSON is not valid UTF-8"))?;
     let mut ctx = Ctx::default();
-    if input.len() > MAX_NUMBER_LITERAL || input.windows(2).any(|w| w == b"-0") {
+    if input.len() > MAX_NUMBER_LITERAL || has_minus_zero(input) {
         ctx = scan_numbers(input).ok_or(malformed("JSON number literal too long"))?;
     }
     let mut de = serde_json::Deserializer::from_str(text);
@@ -82,6 +82,14 @@ pub fn parse_object(input: &[u8]) -> Result<Vec<(String, Value)>> {
         Value::Object(m) => Ok(m),
         _ => Err(malformed("JSON is not an object")),
     }
+}
+
+/// Cheap test for the byte pair `-0` anywhere (then a full scan is needed).
+fn has_minus_zero(input: &[u8]) -> bool {
+    input
+        .iter()
+        .zip(input.iter().skip(1))
+        .any(|(&a, &b)| a == b'-' && b == b'0')
 }
 
 /// What the raw-byte pre-scan learned about number literals.
@@ -236,7 +244,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         let depth = self.enter()?;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(4);
         while let Some(item) = seq.next_element_seed(ValueSeed {
             depth,
             ctx: self.ctx,
@@ -248,7 +256,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         let depth = self.enter()?;
-        let mut members: Vec<(String, Value)> = Vec::new();
+        let mut members: Vec<(String, Value)> = Vec::with_capacity(8);
         let mut seen: Option<HashSet<String>> = None;
         while let Some(key) = map.next_key::<String>()? {
             let duplicate = match &mut seen {
@@ -392,6 +400,13 @@ mod tests {
             Value::Float(2.225_073_858_507_201e-308)
         );
         bad("1e400");
+        bad("1e99999999999999999999");
+        assert_eq!(ok("0e99999999999999999999"), Value::Float(0.0));
+        assert_eq!(ok("1e-99999999999999999999"), Value::Float(0.0));
+        assert_eq!(
+            ok("123456789012345678901234567890"),
+            Value::Float(1.2345678901234568e29)
+        );
         bad("-1e400");
         bad(&"9".repeat(400));
         let long_ok = format!("0.{}1", "0".repeat(4297));

@@ -13,21 +13,91 @@ use tokenward_core::{AlgSet, Algorithm, KeySet};
 /// Known upstream label problems (wycheproof/README.md), in ONE place:
 /// (file, tcId, expected valid?, reason).
 const OVERRIDES: &[(&str, u64, bool, &str)] = &[
-    ("json_web_signature_test.json", 367, true, "jws byte-identical to valid tcId 357 (C2SP/wycheproof#236)"),
-    ("json_web_signature_test.json", 370, true, "jws byte-identical to valid tcId 357 (C2SP/wycheproof#236)"),
-    ("json_web_signature_test.json", 372, false, "'?' inside a segment: RFC 7515 §5.2 requires rejection"),
-    ("json_web_signature_test.json", 373, false, "'?' inside a segment: RFC 7515 §5.2 requires rejection"),
-    ("json_web_signature_test.json", 346, false, "PS384 token, JWK alg PS256: JWK alg binding enforced"),
-    ("json_web_signature_test.json", 350, false, "PS384 token, JWK alg PS256: JWK alg binding enforced"),
+    (
+        "json_web_signature_test.json",
+        367,
+        true,
+        "jws byte-identical to valid tcId 357 (C2SP/wycheproof#236)",
+    ),
+    (
+        "json_web_signature_test.json",
+        370,
+        true,
+        "jws byte-identical to valid tcId 357 (C2SP/wycheproof#236)",
+    ),
+    (
+        "json_web_signature_test.json",
+        372,
+        false,
+        "'?' inside a segment: RFC 7515 §5.2 requires rejection",
+    ),
+    (
+        "json_web_signature_test.json",
+        373,
+        false,
+        "'?' inside a segment: RFC 7515 §5.2 requires rejection",
+    ),
+    (
+        "json_web_signature_test.json",
+        346,
+        false,
+        "PS384 token, JWK alg PS256: JWK alg binding enforced",
+    ),
+    (
+        "json_web_signature_test.json",
+        350,
+        false,
+        "PS384 token, JWK alg PS256: JWK alg binding enforced",
+    ),
     // Intended deviation, not a mislabel: semantics §3.3 refuses an empty payload segment.
-    ("json_web_signature_test.json", 259, false, "empty payload segment: malformed per semantics §3.3"),
-    ("json_web_signature_test.json", 264, false, "empty payload segment: malformed per semantics §3.3"),
-    ("json_web_signature_test.json", 268, false, "empty payload segment: malformed per semantics §3.3"),
-    ("json_web_signature_test.json", 272, false, "empty payload segment: malformed per semantics §3.3"),
-    ("json_web_signature_test.json", 320, false, "empty payload segment: malformed per semantics §3.3"),
-    ("json_web_signature_test.json", 325, false, "empty payload segment: malformed per semantics §3.3"),
-    ("json_web_signature_test.json", 347, false, "ES512 token, JWK alg is unregistered ES521: key refused"),
-    ("json_web_signature_test.json", 351, false, "ES512 token, JWK alg is unregistered ES521: key refused"),
+    (
+        "json_web_signature_test.json",
+        259,
+        false,
+        "empty payload segment: malformed per semantics §3.3",
+    ),
+    (
+        "json_web_signature_test.json",
+        264,
+        false,
+        "empty payload segment: malformed per semantics §3.3",
+    ),
+    (
+        "json_web_signature_test.json",
+        268,
+        false,
+        "empty payload segment: malformed per semantics §3.3",
+    ),
+    (
+        "json_web_signature_test.json",
+        272,
+        false,
+        "empty payload segment: malformed per semantics §3.3",
+    ),
+    (
+        "json_web_signature_test.json",
+        320,
+        false,
+        "empty payload segment: malformed per semantics §3.3",
+    ),
+    (
+        "json_web_signature_test.json",
+        325,
+        false,
+        "empty payload segment: malformed per semantics §3.3",
+    ),
+    (
+        "json_web_signature_test.json",
+        347,
+        false,
+        "ES512 token, JWK alg is unregistered ES521: key refused",
+    ),
+    (
+        "json_web_signature_test.json",
+        351,
+        false,
+        "ES512 token, JWK alg is unregistered ES521: key refused",
+    ),
 ];
 
 fn all_algs() -> AlgSet {
@@ -35,8 +105,15 @@ fn all_algs() -> AlgSet {
 }
 
 fn keyset(group: &Value) -> Result<KeySet, String> {
-    let key = group.get("public").or_else(|| group.get("private")).ok_or("no key")?;
-    let jwks = if key.get("keys").is_some() { key.clone() } else { json!({ "keys": [key] }) };
+    let key = group
+        .get("public")
+        .or_else(|| group.get("private"))
+        .ok_or("no key")?;
+    let jwks = if key.get("keys").is_some() {
+        key.clone()
+    } else {
+        json!({ "keys": [key] })
+    };
     KeySet::from_jwks_json(&serde_json::to_vec(&jwks).unwrap(), false).map_err(|e| e.to_string())
 }
 
@@ -59,10 +136,15 @@ fn run_file(file: &str, group_filter: impl Fn(&Value) -> bool) {
             };
             let outcome = match &keys {
                 Err(e) => Err(format!("key rejected: {e}")),
-                Ok(k) => jws::verify(token.as_bytes(), k, all_algs(), 1 << 20).map(|_| ()).map_err(|e| e.to_string()),
+                Ok(k) => jws::verify(token.as_bytes(), k, all_algs(), 1 << 20)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
             };
             report.expect(outcome.is_ok() == want, || {
-                format!("{file} tcId {id} ({}): want valid={want}, got {outcome:?}", str_field(t, "comment"))
+                format!(
+                    "{file} tcId {id} ({}): want valid={want}, got {outcome:?}",
+                    str_field(t, "comment")
+                )
             });
         }
     }
@@ -81,7 +163,9 @@ fn json_web_key() {
 
 #[test]
 fn json_web_crypto_jws_groups() {
-    run_file("json_web_crypto_test.json", |g| str_field(g, "comment").starts_with("jws_"));
+    run_file("json_web_crypto_test.json", |g| {
+        str_field(g, "comment").starts_with("jws_")
+    });
 }
 
 #[test]

@@ -32,8 +32,12 @@ fn ecdsa_p1363() {
             let size = (point.len() - 1) / 2;
             let verifier = ec_verifier(alg, &point[1..1 + size], &point[1 + size..]).unwrap();
             for t in tests(group) {
-                let ok = verifier.verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig"))).is_ok();
-                report.expect(ok == expected_valid(t), || format!("{file} tcId {}: got {ok}", tc_id(t)));
+                let ok = verifier
+                    .verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig")))
+                    .is_ok();
+                report.expect(ok == expected_valid(t), || {
+                    format!("{file} tcId {}: got {ok}", tc_id(t))
+                });
             }
         }
         report.finish(file);
@@ -43,7 +47,11 @@ fn ecdsa_p1363() {
 #[test]
 fn rsa_pkcs1() {
     for bits in ["2048", "3072", "4096"] {
-        for (sha, alg) in [("256", Algorithm::RS256), ("384", Algorithm::RS384), ("512", Algorithm::RS512)] {
+        for (sha, alg) in [
+            ("256", Algorithm::RS256),
+            ("384", Algorithm::RS384),
+            ("512", Algorithm::RS512),
+        ] {
             let file = format!("rsa_signature_{bits}_sha{sha}_test.json");
             let data = wycheproof(&file);
             let mut report = Report::default();
@@ -52,9 +60,13 @@ fn rsa_pkcs1() {
                 let e = hex(str_field(&group["publicKey"], "publicExponent"));
                 let verifier = rsa_verifier(alg, &n, &e).unwrap();
                 for t in tests(group) {
-                    let ok = verifier.verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig"))).is_ok();
+                    let ok = verifier
+                        .verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig")))
+                        .is_ok();
                     // "acceptable" (MissingNull) → must reject.
-                    report.expect(ok == expected_valid(t), || format!("{file} tcId {}: got {ok}", tc_id(t)));
+                    report.expect(ok == expected_valid(t), || {
+                        format!("{file} tcId {}: got {ok}", tc_id(t))
+                    });
                 }
             }
             report.finish(&file);
@@ -99,8 +111,12 @@ fn rsa_pss() {
             let e = hex(str_field(&group["publicKey"], "publicExponent"));
             let verifier = rsa_verifier(alg, &n, &e).unwrap();
             for t in tests(group) {
-                let ok = verifier.verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig"))).is_ok();
-                report.expect(ok == expected_valid(t), || format!("{file} tcId {}: got {ok}", tc_id(t)));
+                let ok = verifier
+                    .verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig")))
+                    .is_ok();
+                report.expect(ok == expected_valid(t), || {
+                    format!("{file} tcId {}: got {ok}", tc_id(t))
+                });
             }
         }
         report.finish(file);
@@ -116,7 +132,11 @@ fn rsa_pss_misc_parameter_binding() {
     let mut report = Report::default();
     let mut accepted_groups = 0;
     for group in groups(&data) {
-        let (sha, mgf, slen) = (str_field(group, "sha"), str_field(group, "mgfSha"), group["sLen"].as_u64().unwrap());
+        let (sha, mgf, slen) = (
+            str_field(group, "sha"),
+            str_field(group, "mgfSha"),
+            group["sLen"].as_u64().unwrap(),
+        );
         let n = hex(str_field(&group["publicKey"], "modulus"));
         let e = hex(str_field(&group["publicKey"], "publicExponent"));
         for alg in [Algorithm::PS256, Algorithm::PS384, Algorithm::PS512] {
@@ -124,10 +144,16 @@ fn rsa_pss_misc_parameter_binding() {
             accepted_groups += usize::from(matches);
             let verifier = rsa_verifier(alg, &n, &e).unwrap();
             for t in tests(group) {
-                let ok = verifier.verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig"))).is_ok();
+                let ok = verifier
+                    .verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig")))
+                    .is_ok();
                 let want = matches && expected_valid(t);
                 report.expect(ok == want, || {
-                    format!("tcId {} ({sha},{mgf},{slen}) under {}: got {ok}", tc_id(t), alg.name())
+                    format!(
+                        "tcId {} ({sha},{mgf},{slen}) under {}: got {ok}",
+                        tc_id(t),
+                        alg.name()
+                    )
                 });
             }
         }
@@ -144,8 +170,12 @@ fn ed25519() {
     for group in groups(&data) {
         let verifier = ed25519_verifier(&hex(str_field(&group["publicKey"], "pk"))).unwrap();
         for t in tests(group) {
-            let ok = verifier.verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig"))).is_ok();
-            report.expect(ok == expected_valid(t), || format!("{file} tcId {}: got {ok}", tc_id(t)));
+            let ok = verifier
+                .verify(&hex(str_field(t, "msg")), &hex(str_field(t, "sig")))
+                .is_ok();
+            report.expect(ok == expected_valid(t), || {
+                format!("{file} tcId {}: got {ok}", tc_id(t))
+            });
         }
     }
     report.finish(file);
@@ -155,9 +185,24 @@ fn ed25519() {
 fn hmac() {
     use aws_lc_rs::hmac as raw;
     for (file, alg, raw_alg, full_bits) in [
-        ("hmac_sha256_test.json", Algorithm::HS256, raw::HMAC_SHA256, 256),
-        ("hmac_sha384_test.json", Algorithm::HS384, raw::HMAC_SHA384, 384),
-        ("hmac_sha512_test.json", Algorithm::HS512, raw::HMAC_SHA512, 512),
+        (
+            "hmac_sha256_test.json",
+            Algorithm::HS256,
+            raw::HMAC_SHA256,
+            256,
+        ),
+        (
+            "hmac_sha384_test.json",
+            Algorithm::HS384,
+            raw::HMAC_SHA384,
+            384,
+        ),
+        (
+            "hmac_sha512_test.json",
+            Algorithm::HS512,
+            raw::HMAC_SHA512,
+            512,
+        ),
     ] {
         let data = wycheproof(file);
         let mut report = Report::default();
@@ -172,18 +217,31 @@ fn hmac() {
                 // Short keys: refused at load (whatever the label). A full-length
                 // random key is refused only by the §2 public-material heuristic
                 // (e.g. first byte 0x7B '{'): semantics say so literally.
-                let heuristic = loaded.as_ref().is_err_and(|e| e.message.contains("public-key material"));
-                report.expect(loaded.is_ok() == long_enough || (long_enough && heuristic), || {
-                    format!("{file} tcId {}: key load {:?}", tc_id(t), loaded.as_ref().err())
-                });
+                let heuristic = loaded
+                    .as_ref()
+                    .is_err_and(|e| e.message.contains("public-key material"));
+                report.expect(
+                    loaded.is_ok() == long_enough || (long_enough && heuristic),
+                    || {
+                        format!(
+                            "{file} tcId {}: key load {:?}",
+                            tc_id(t),
+                            loaded.as_ref().err()
+                        )
+                    },
+                );
                 if let Ok(verifier) = loaded {
                     let ok = verifier.verify(&msg, &tag).is_ok();
                     let want = tag_bits == full_bits && expected_valid(t);
-                    report.expect(ok == want, || format!("{file} tcId {}: verify {ok}", tc_id(t)));
+                    report.expect(ok == want, || {
+                        format!("{file} tcId {}: verify {ok}", tc_id(t))
+                    });
                 } else if tag_bits == full_bits {
                     // The MAC primitive itself, with the refused key.
                     let ok = raw::verify(&raw::Key::new(raw_alg, &key), &msg, &tag).is_ok();
-                    report.expect(ok == expected_valid(t), || format!("{file} tcId {}: raw {ok}", tc_id(t)));
+                    report.expect(ok == expected_valid(t), || {
+                        format!("{file} tcId {}: raw {ok}", tc_id(t))
+                    });
                 }
             }
         }

@@ -10,7 +10,9 @@ use tokenward_core::b64;
 use tokenward_core_fuzz::{check_result, hmac_signers, profiles};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     let signers = hmac_signers();
     let (alg, kid, key) = &signers[usize::from(selector % 3)];
     let default_header = format!(r#"{{"alg":"{alg}","kid":"{kid}"}}"#);
@@ -19,7 +21,9 @@ fuzz_target!(|data: &[u8]| {
         None => (default_header.as_bytes(), rest),
     };
     let signing_input = format!("{}.{}", b64::encode(header), b64::encode(payload));
-    let Ok(sig) = key.sign(signing_input.as_bytes()) else { return };
+    let Ok(sig) = key.sign(signing_input.as_bytes()) else {
+        return;
+    };
     let token = format!("{signing_input}.{}", b64::encode(&sig));
     let p = &profiles()[usize::from(selector / 3 % 2)];
     let r = p.validator.validate(token.as_bytes(), &p.scopes, p.now);

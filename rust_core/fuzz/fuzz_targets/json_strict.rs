@@ -35,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(std::str::from_utf8(data).is_ok());
         assert!(!data.starts_with(b"\xef\xbb\xbf"), "BOM accepted");
         assert!(depth(v) <= MAX_DEPTH, "depth limit exceeded");
-        assert!(unique_names(v), "duplicate names or non-finite float accepted");
+        assert!(
+            unique_names(v),
+            "duplicate names or non-finite float accepted"
+        );
         assert!(
             serde_json::from_slice::<serde_json::Value>(data).is_ok(),
             "strict parser accepted what serde_json rejects"

@@ -59,7 +59,10 @@ pub fn profiles() -> &'static [Profile] {
         };
         let typed = ValidatorConfig {
             algorithms: strings(&["HS256", "HS384", "HS512", "ES256", "EdDSA", "PS256"]),
-            issuers: Some(strings(&["https://issuer.example", "https://other.example"])),
+            issuers: Some(strings(&[
+                "https://issuer.example",
+                "https://other.example",
+            ])),
             audiences: Some(strings(&["api://tokensvc", "api://b"])),
             leeway: 0.0,
             required: strings(&["exp", "sub", "jti"]),
@@ -105,14 +108,22 @@ pub fn hmac_signers() -> &'static [(&'static str, &'static str, SigningKey)] {
             .map(|(alg, kid)| {
                 let b64 = doc[alg].as_str().expect("secret present");
                 let secret = tokenward_core::b64::decode(b64.as_bytes()).expect("canonical b64");
-                (alg, kid, SigningKey::new(alg, &secret).expect("HMAC signing key"))
+                (
+                    alg,
+                    kid,
+                    SigningKey::new(alg, &secret).expect("HMAC signing key"),
+                )
             })
             .collect()
     })
 }
 
 /// Invariants every validation result must satisfy (beyond "no panic").
-pub fn check_result(token: &[u8], max_token_bytes: usize, result: &tokenward_core::Result<Vec<(String, tokenward_core::Value)>>) {
+pub fn check_result(
+    token: &[u8],
+    max_token_bytes: usize,
+    result: &tokenward_core::Result<Vec<(String, tokenward_core::Value)>>,
+) {
     match result {
         Ok(_) => {
             // A success needs a well-framed token: exactly two dots, base64url only.
@@ -124,9 +135,16 @@ pub fn check_result(token: &[u8], max_token_bytes: usize, result: &tokenward_cor
         }
         Err(e) => {
             if token.len() > max_token_bytes {
-                assert_eq!(e.kind, ErrorKind::TooLarge, "oversize token must be too_large first");
+                assert_eq!(
+                    e.kind,
+                    ErrorKind::TooLarge,
+                    "oversize token must be too_large first"
+                );
             }
-            assert!(!matches!(e.kind, ErrorKind::KeyRejected | ErrorKind::InvalidConfig));
+            assert!(!matches!(
+                e.kind,
+                ErrorKind::KeyRejected | ErrorKind::InvalidConfig
+            ));
         }
     }
 }

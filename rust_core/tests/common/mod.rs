@@ -24,7 +24,9 @@ pub fn hex(s: &str) -> Vec<u8> {
 }
 
 pub fn str_field<'a>(v: &'a Value, name: &str) -> &'a str {
-    v[name].as_str().unwrap_or_else(|| panic!("missing string field {name}"))
+    v[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("missing string field {name}"))
 }
 
 pub fn groups(v: &Value) -> &Vec<Value> {

@@ -215,3 +215,55 @@ async def test_quickstart_and_restart(data_dir: Path) -> None:
     assert (data_dir / "pepper").stat().st_mode & 0o777 == 0o600
     assert (data_dir / "kek").stat().st_mode & 0o777 == 0o600
     assert any(data_dir.glob("appendonly*"))
+
+
+async def test_admin_cli_with_redis_url(
+    api: Any, settings: Any, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Admin commands against an external store (--redis-url), pepper from the environment."""
+    import base64
+
+    monkeypatch.setenv("TOKENWARD_PEPPER", base64.urlsafe_b64encode(settings.pepper).decode())
+    monkeypatch.setenv("TOKENWARD_KEK", base64.urlsafe_b64encode(settings.kek).decode())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tokenward.cli",
+            "--data-dir",
+            str(tmp_path),
+            "--redis-url",
+            redis_url,
+            *("clients", "create", "ext", "--scopes", "read", "--opaque"),
+        ],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=60,
+        check=True,
+    )
+    client = json.loads(proc.stdout)
+    assert client["token_format"] == "opaque"
+    creds = (client["client_id"], client["client_secret"])
+    status, body, _ = await api.post_form(
+        "/oauth2/token", {"grant_type": "client_credentials"}, creds
+    )
+    assert status == 200, body
+    assert "." not in body["access_token"]
+    assert not (tmp_path / "embedded.json").exists()  # no embedded store was started
+    # users created with default argon2id parameters verify in the service
+    cli(
+        tmp_path,
+        "users",
+        "create",
+        "carol",
+        "--password-stdin",
+        "--redis-url",
+        redis_url,
+        stdin="pw-c\n",
+    )
+    tok = await api.password_grant(creds, "carol", "pw-c")
+    assert (await api.introspect(creds, tok["access_token"]))["active"] is True
+    rotated = cli(tmp_path, "keys", "rotate", "--delay", "0", "--redis-url", redis_url)
+    listed = cli(tmp_path, "keys", "list", "--redis-url", redis_url)
+    assert rotated["kid"] in [k["kid"] for k in listed]

@@ -187,9 +187,16 @@ async def test_br16_crit_and_br18_duplicate_members(env: Env) -> None:
     ]
     toks = [es256_raw(h, payload, pem) for h in dups]
     toks.append(es256_raw(f'{{"alg":"ES256","kid":"{env.kid}"}}'.encode(), payload, pem))
+    refresh_payload = json.dumps({**env.c0, "typ": "refresh"}).encode()
+    toks.append(
+        es256_raw(
+            f'{{"alg":"ES256","kid":"{env.kid}","typ":"rt+jwt"}}'.encode(), refresh_payload, pem
+        )
+    )
     codes = await env.codes(toks)
     assert codes[:3] == ["malformed"] * 3
-    assert codes[3] == "wrong_token_type"  # no typ: not an access token (BR-38 b)
+    # BR-38 (b): no typ, or a refresh-token typ, is not an access token
+    assert codes[3:] == ["wrong_token_type", "wrong_token_type"]
 
 
 async def test_br20_br22_br23_br34_framing(env: Env) -> None:

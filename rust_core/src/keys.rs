@@ -293,7 +293,7 @@ pub fn check_hmac_secret(alg: Algorithm, secret: &[u8]) -> Result<()> {
     let looks_public = PREFIXES.iter().any(|p| s.starts_with(p))
         || MARKERS.iter().any(|m| contains(s, m))
         || s.first() == Some(&b'{')
-        || (s.first() == Some(&0x30) && OIDS.iter().any(|o| contains(s, o)));
+        || (secret.first() == Some(&0x30) && OIDS.iter().any(|o| contains(secret, o)));
     if looks_public {
         return Err(key_rejected("HMAC secret looks like public-key material"));
     }

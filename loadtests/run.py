@@ -35,6 +35,7 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -238,6 +239,16 @@ class Measurement:
         return self.rps * self.tokens_per_req
 
 
+def settle(srv: Server, idle_pct: float = 10.0, limit: float = 20.0) -> None:
+    """Wait until the server is idle (e.g. argon2 logins of a previous run drained)."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        c0 = srv.cpu_seconds()
+        time.sleep(0.5)
+        if 100 * (srv.cpu_seconds() - c0) / 0.5 < idle_pct:
+            return
+
+
 def children_cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
@@ -246,6 +257,7 @@ def children_cpu() -> float:
 @contextmanager
 def cpu_meter(srv: Server, m: Measurement) -> Iterator[None]:
     """Server CPU from psutil (it keeps running); generator CPU from the reaped children."""
+    settle(srv)
     s0, g0, t0 = srv.cpu_seconds(), children_cpu(), time.perf_counter()
     yield
     dt = time.perf_counter() - t0
@@ -414,6 +426,28 @@ def basic(
     return prep.basic(pool[id_key], pool[secret_key])
 
 
+def validate_many_rate(pool_file: Path, jwks_file: Path) -> None:
+    """In-process reference for the batch target: tokens/s of ``validate_many`` on one
+    thread over the same pool, in batches of 100 like the HTTP batch run (run pinned)."""
+    import tokenward
+
+    pool = json.loads(pool_file.read_text())
+    keys = tokenward.KeySet.from_jwks(jwks_file.read_text())
+    v = tokenward.Validator(
+        keys, algorithms=[pool["alg"]], issuer=pool["issuer"], audience=pool["audience"]
+    )
+    toks = [t for kind in pool["tokens"].values() for t in kind]
+    random.Random(11).shuffle(toks)
+    batches = [toks[i : i + 100] for i in range(0, len(toks) - 99, 100)]
+    rates = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for b in batches:
+            v.validate_many(b, threads=1)
+        rates.append(len(batches) * 100 / (time.perf_counter() - t0))
+    print(json.dumps({"backend": tokenward.BACKEND, "tokens_per_s": statistics.median(rates)}))
+
+
 def smoke(args: argparse.Namespace, outdir: Path, work: Path) -> int:
     backend = args.backend or ("rust" if backend_available("rust")[0] else "python")
     log(f"smoke: tokenward ({backend} backend)")
@@ -485,6 +519,40 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
         write_tokens_file(pool, tokens_file)
         with urllib.request.urlopen(srv.url + "/.well-known/jwks.json") as r:
             jwks = json.loads(r.read())
+        (work / "jwks.json").write_text(json.dumps(jwks))
+        out = subprocess.run(
+            pinned(
+                args.server_cpus,
+                [PY, __file__, "--validate-many-rate", str(pool_file), str(work / "jwks.json")],
+            ),
+            capture_output=True,
+            text=True,
+            env=dict(prep.cli_env(), TOKENWARD_BACKEND=first),
+            check=False,
+        )
+        try:
+            inproc = json.loads(out.stdout)
+            inproc_rate = float(inproc["tokens_per_s"])
+            log(f"in-process validate_many ({inproc['backend']}): {inproc_rate:,.0f} tokens/s")
+        except (ValueError, KeyError):
+            inproc_rate = 0.0
+            notes.append(f"in-process validate_many not measured: {out.stderr.strip()[-200:]}")
+        if have_wrk:
+            auth = basic(pool)
+            results.append(run_wrk(srv, "introspect (peak)", tokens_file, auth, args))
+            results.append(
+                run_wrk(
+                    srv,
+                    "batch of 100 (peak)",
+                    tokens_file,
+                    auth,
+                    args,
+                    path="/oauth2/introspect/batch",
+                    batch=100,
+                    connections=args.batch_connections,
+                )
+            )
+
         log("Locust: single-token introspection at stepped offered load")
         for rate in args.rates:
             results.append(
@@ -539,22 +607,6 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
                     tokens_per_req=per,
                 )
             )
-        if have_wrk:
-            auth = basic(pool)
-            results.append(run_wrk(srv, "introspect (peak)", tokens_file, auth, args))
-            results.append(
-                run_wrk(
-                    srv,
-                    "batch of 100 (peak)",
-                    tokens_file,
-                    auth,
-                    args,
-                    path="/oauth2/introspect/batch",
-                    batch=100,
-                    connections=args.batch_connections,
-                )
-            )
-
     # -- the comparison: same pool, same settings, one server at a time ------------------
     if have_wrk and not args.no_baselines:
         auth = basic(pool)
@@ -573,7 +625,6 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
                         connections=args.batch_connections,
                     )
                 )
-        (work / "jwks.json").write_text(json.dumps(jwks))
         (work / "clients.json").write_text(json.dumps({pool["client_id"]: pool["client_secret"]}))
         bport = free_port()
         cmd = [
@@ -616,7 +667,7 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
         if not args.no_dot:
             results += run_dot(args, work, notes)
 
-    summary = summarize(results, notes, args, pool)
+    summary = summarize(results, notes, args, pool, inproc_rate)
     (outdir / "summary.md").write_text(summary)
     (outdir / "summary.json").write_text(
         json.dumps(
@@ -714,7 +765,11 @@ def fmt(x: float | None, nd: int = 1) -> str:
 
 
 def summarize(
-    results: list[Measurement], notes: list[str], args: argparse.Namespace, pool: dict[str, Any]
+    results: list[Measurement],
+    notes: list[str],
+    args: argparse.Namespace,
+    pool: dict[str, Any],
+    inproc_rate: float,
 ) -> str:
     when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     load = os.getloadavg()
@@ -783,7 +838,13 @@ def summarize(
                 + (f" {r.notes}" if r.notes else "")
             )
         lines.append("")
-    lines += targets(results)
+    if inproc_rate:
+        lines += [
+            f"In-process reference: `validate_many` (threads=1, batches of 100, same pool, "
+            f"pinned to the server core) {inproc_rate:,.0f} tokens/s.",
+            "",
+        ]
+    lines += targets(results, inproc_rate)
     lines += [
         "Files: `locust_*_stats.csv` / `_stats_history.csv` / `_failures.csv` and `locust_*.html`",
         "(Locust's own reports), `summary.json` (every number above), `latency.png`,",
@@ -803,7 +864,7 @@ def prep_cpu() -> str:
     return "cpu unknown"
 
 
-def targets(results: list[Measurement]) -> list[str]:
+def targets(results: list[Measurement], inproc_rate: float = 0.0) -> list[str]:
     def peak(server: str, scenario: str = "introspect (peak)") -> Measurement | None:
         return next(
             (
@@ -869,6 +930,12 @@ def targets(results: list[Measurement]) -> list[str]:
             f"{rust_batch.tokens_per_s:,.0f}",
             rust_batch.tokens_per_s >= 40_000,
         )
+        if inproc_rate:
+            add(
+                "batch of 100: ≥ 80% of in-process validate_many on one core",
+                f"{100 * rust_batch.tokens_per_s / inproc_rate:.0f}% of {inproc_rate:,.0f}",
+                rust_batch.tokens_per_s >= 0.8 * inproc_rate,
+            )
         if base_a:
             add(
                 "batch of 100: ≥ 10x baseline A's tokens/s",
@@ -980,10 +1047,10 @@ def main() -> int:
         default=[250, 500, 1000, 2000],
         help="offered loads (req/s) of the single-introspection steps",
     )
-    p.add_argument("--step-duration", type=float, default=6)
-    p.add_argument("--class-duration", type=float, default=5)
-    p.add_argument("--smoke-duration", type=float, default=10)
-    p.add_argument("--wrk-duration", type=float, default=8)
+    p.add_argument("--step-duration", type=int, default=6)
+    p.add_argument("--class-duration", type=int, default=5)
+    p.add_argument("--smoke-duration", type=int, default=10)
+    p.add_argument("--wrk-duration", type=int, default=8)
     p.add_argument("--wrk-repeats", type=int, default=1)
     p.add_argument("--wrk-threads", type=int, default=1)
     p.add_argument("--connections", type=int, default=64)
@@ -993,7 +1060,11 @@ def main() -> int:
     p.add_argument(
         "--no-dot-hashed", action="store_true", help="skip DOT with hashed client secrets"
     )
+    p.add_argument("--validate-many-rate", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.validate_many_rate:
+        validate_many_rate(*args.validate_many_rate)
+        return 0
     if args.workers is None:
         args.workers = len(cpu_list(args.server_cpus))
     outdir = args.out or REPO / "results" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())

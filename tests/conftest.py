@@ -9,39 +9,14 @@ importable, the ``rust`` instances are skipped with the import error as reason.
 
 from __future__ import annotations
 
-import functools
 import importlib
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import keys as fixture_keys
+from helpers.backends import T, rust_import_error, selected_backends
 from helpers.vectors import testdata_dir
-
-BACKENDS = ("rust", "python")
-
-#: The validator's pinned clock for every claims test (hostile-inputs.md "T").
-T = 1_750_000_000
-
-
-@functools.cache
-def rust_import_error() -> str | None:
-    """None when ``tokenward._core`` imports, else why not."""
-    try:
-        importlib.import_module("tokenward._core")
-    except Exception as exc:  # ImportError, or a broken build
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-def selected_backends() -> tuple[str, ...]:
-    forced = os.environ.get("TOKENWARD_BACKEND")
-    if forced:
-        if forced not in BACKENDS:
-            raise pytest.UsageError(f"TOKENWARD_BACKEND={forced!r}: expected one of {BACKENDS}")
-        return (forced,)
-    return BACKENDS
 
 
 def require_backend(name: str) -> None:

@@ -6,9 +6,9 @@ import math
 from typing import Any
 
 import pytest
-from conftest import T
 from helpers import keys as K
 from helpers.asserts import raises_exactly
+from helpers.backends import T
 from helpers.jose import make_token
 
 ISS = "https://issuer.example"

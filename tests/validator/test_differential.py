@@ -15,8 +15,8 @@ import os
 from typing import Any
 
 import pytest
-from conftest import T, rust_import_error
 from helpers import keys as K
+from helpers.backends import T, rust_import_error
 from helpers.jose import b64u, b64u_decode, json_bytes, make_token
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

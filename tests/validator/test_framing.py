@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from conftest import T
 from helpers import keys as K
 from helpers.asserts import raises_exactly
+from helpers.backends import T
 from helpers.jose import b64u, make_token
 from helpers.paths import assert_rejected_everywhere
 
@@ -74,6 +74,7 @@ def _token_of_length(n: int) -> str:
 
 
 def test_size_cap_boundary(tokenward: Any, errors: Any, hs_keys: Any) -> None:
+    checked = {"under": 0, "over": 0}
     for cap in (512, 8192):
         val = tokenward.Validator(
             hs_keys, algorithms=["HS256"], issuer=ISS, audience=AUD, max_token_bytes=cap
@@ -84,6 +85,7 @@ def test_size_cap_boundary(tokenward: Any, errors: Any, hs_keys: Any) -> None:
             except AssertionError:
                 continue
             assert val.validate(tok, now=T)["iss"] == ISS
+            checked["under"] += 1
             assert tokenward.verify_jws(tok, hs_keys, algorithms=["HS256"], max_token_bytes=cap)
         for n in range(cap + 1, cap + 5):
             try:
@@ -92,8 +94,11 @@ def test_size_cap_boundary(tokenward: Any, errors: Any, hs_keys: Any) -> None:
                 continue
             with raises_exactly(errors.TokenTooLargeError):
                 val.validate(tok, now=T)
+            checked["over"] += 1
             with raises_exactly(errors.TokenTooLargeError):
                 tokenward.verify_jws(tok, hs_keys, algorithms=["HS256"], max_token_bytes=cap)
+    assert checked["under"] >= 2
+    assert checked["over"] >= 2
 
 
 def test_size_is_utf8_bytes(tokenward: Any, errors: Any, hs_keys: Any) -> None:

@@ -22,11 +22,11 @@ import zlib
 from typing import Any
 
 import pytest
-from conftest import T
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from helpers import keys as K
 from helpers.asserts import raises_exactly
+from helpers.backends import T
 from helpers.jose import (
     EC_ORDERS,
     b64u,

@@ -9,8 +9,8 @@ from typing import Any
 
 import jwt as pyjwt
 import pytest
-from conftest import T
 from helpers import keys as K
+from helpers.backends import T
 from helpers.jose import b64u, b64u_decode
 from joserfc import jwt as joserfc_jwt
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey

@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from conftest import T
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 from helpers import keys as K
 from helpers.asserts import raises_exactly
+from helpers.backends import T
 from helpers.jose import b64u, b64u_decode, make_token
 from helpers.vectors import rfc_examples
 

@@ -1,11 +1,15 @@
 """Typed stub of the compiled core (``rust_core/src/py``). Private: import ``tokenward``."""
 
 from collections.abc import Iterable, Sequence
+from typing import final
 
 from tokenward.exceptions import InvalidTokenError
 
+__all__ = ["ERROR_CODES", "KeySet", "SigningKey", "Validator", "verify_jws", "verify_signature"]
+
 ERROR_CODES: list[str]
 
+@final
 class KeySet:
     @staticmethod
     def from_jwks_json(data: bytes, allow_mixed: bool = False) -> KeySet: ...
@@ -13,6 +17,7 @@ class KeySet:
     def algs(self) -> list[str]: ...
     def __len__(self) -> int: ...
 
+@final
 class Validator:
     def __new__(
         cls,
@@ -39,6 +44,7 @@ class Validator:
         threads: int | None = None,
     ) -> list[dict[str, object] | InvalidTokenError]: ...
 
+@final
 class SigningKey:
     def __new__(cls, alg: str, key: bytes) -> SigningKey: ...
     @property

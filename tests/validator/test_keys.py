@@ -347,3 +347,27 @@ def test_verify_signature_kid_selection(tokenward: Any, errors: Any, backend: st
         tokenward.verify_signature(keys, alg="ES384", message=b"m", signature=sig, kid="a")
     with raises_exactly(errors.BadSignatureError):
         tokenward.verify_signature(keys, alg="ES256", message=b"n", signature=sig, kid="a")
+
+
+@pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
+def test_generated_secret_never_trips_the_public_key_heuristic(
+    tokenward: Any, backend: str, monkeypatch: pytest.MonkeyPatch, alg: str
+) -> None:
+    """§2 refuses an oct secret whose first non-space byte is '{' (and a few other
+    shapes). A random secret starts that way ~0.4% of the time, so ``generate`` must
+    draw again rather than fail. The first draw is forced to look like JSON here."""
+    import os
+
+    real = os.urandom
+    calls = {"n": 0}
+
+    def urandom(n: int) -> bytes:
+        calls["n"] += 1
+        data = real(n)
+        return b" {" + data[2:] if calls["n"] == 1 and n >= 32 else data
+
+    monkeypatch.setattr(os, "urandom", urandom)
+    sk = tokenward.SigningKey.generate(alg, kid="g", backend=backend)
+    monkeypatch.undo()
+    token = tokenward.sign({"exp": T + 1}, sk)
+    assert json.loads(tokenward.verify_jws(token, sk.keyset(), algorithms=[alg])) == {"exp": T + 1}

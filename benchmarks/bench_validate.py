@@ -892,6 +892,18 @@ def targets(res: dict[str, Any]) -> list[str]:
     return lines
 
 
+def ensure_peers() -> None:
+    """Install the peer libraries (benchmarks/requirements.txt) into this venv if missing."""
+    import importlib.util
+
+    modules = ("jwt", "jwt_rs", "oxyjwt", "jwcrypto", "joserfc", "authlib", "cryptography")
+    if all(importlib.util.find_spec(m) for m in modules):
+        return
+    req = Path(__file__).with_name("requirements.txt")
+    print(f"# installing benchmark peers from {req}", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(req)], check=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
@@ -921,6 +933,7 @@ def main(argv: list[str] | None = None) -> int:
         args.tokens, args.repeats, args.no_cargo, args.no_threads = 200, 3, True, True
     if args.repeats < 5 and not args.quick:
         p.error("--repeats must be at least 5 (medians of fewer are not reported)")
+    ensure_peers()
     res = bench(args)
     print(report(res))
     if args.json:

@@ -1020,6 +1020,27 @@ def plot(results: list[Measurement], outdir: Path) -> None:
         plt.close(fig)
 
 
+def ensure_tools(smoke: bool) -> None:
+    """Install what the run needs if missing: loadtests/requirements.txt, and wrk (Debian)."""
+    import importlib.util
+
+    modules = (
+        ("locust", "psutil")
+        if smoke
+        else ("locust", "psutil", "matplotlib", "jwt", "gunicorn", "oauth2_provider")
+    )
+    if not all(importlib.util.find_spec(m) for m in modules):
+        log("installing loadtests/requirements.txt")
+        subprocess.run(
+            [PY, "-m", "pip", "install", "-q", "-r", str(HERE / "requirements.txt")], check=False
+        )
+    if not smoke and not shutil.which("wrk") and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (apt-get)")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=env)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--smoke", action="store_true", help="about 10 s of load; CI's check")
@@ -1065,6 +1086,7 @@ def main() -> int:
     if args.validate_many_rate:
         validate_many_rate(*args.validate_many_rate)
         return 0
+    ensure_tools(args.smoke)
     if args.workers is None:
         args.workers = len(cpu_list(args.server_cpus))
     outdir = args.out or REPO / "results" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())

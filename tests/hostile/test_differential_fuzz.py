@@ -23,13 +23,15 @@ Rust extension is not importable (there is nothing to compare with).
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from typing import Any
 
 import pytest
 from conftest import T, rust_import_error
 from helpers import keys as K
-from helpers.jose import b64u, json_bytes, make_token
+from helpers.jose import b64u, b64u_decode, json_bytes, make_token
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
@@ -61,16 +63,19 @@ SIGNERS: dict[str, tuple[str, Any]] = {
 }
 ALGS = sorted({alg for alg, _ in SIGNERS.values()})
 
+#: CI runs a fixed, derandomized ~500 examples. For a longer hunt:
+#: TOKENWARD_DIFF_FUZZ_SCALE=20 TOKENWARD_DIFF_FUZZ_RANDOM=1 pytest tests/hostile/...
+SCALE = int(os.environ.get("TOKENWARD_DIFF_FUZZ_SCALE", "1"))
 BASE = settings(
     deadline=None,
     database=None,
-    derandomize=True,
+    derandomize=not os.environ.get("TOKENWARD_DIFF_FUZZ_RANDOM"),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
 
 def bounded(n: int) -> settings:
-    return settings(BASE, max_examples=n)
+    return settings(BASE, max_examples=n * SCALE)
 
 
 def _jwks() -> dict[str, Any]:
@@ -163,8 +168,8 @@ def batch_outcome(v: Any, token: Any, **kw: Any) -> tuple[str, Any]:
     return ("claims", canon(r))
 
 
-def assert_same(token: str | bytes, *, scopes: list[str] | None = None) -> dict[str, Any]:
-    """Same outcome on both backends through every path; returns the outcomes."""
+def outcomes(token: str | bytes, *, scopes: list[str] | None = None) -> dict[str, Any]:
+    """Outcome of every path, per backend."""
     p = pair()
     got: dict[str, Any] = {}
     for b in ("rust", "python"):
@@ -175,10 +180,36 @@ def assert_same(token: str | bytes, *, scopes: list[str] | None = None) -> dict[
             outcome(tv.validate, token, now=T, scopes=scopes or ["read"]),
             outcome(p.tw.verify_jws, token, p.keys[b], algorithms=list(p.tw.ALGORITHMS)),
         )
+    return got
+
+
+def assert_same(token: str | bytes, *, scopes: list[str] | None = None) -> dict[str, Any]:
+    """Same outcome on both backends through every path; returns the outcomes."""
+    got = outcomes(token, scopes=scopes)
     assert got["rust"] == got["python"], f"backends disagree on {token!r}: {got}"
     # validate and validate_many agree with each other too.
     assert got["rust"][0] == got["rust"][1]
     return got
+
+
+def _header(token: str | bytes) -> Any:
+    try:
+        seg = (token.encode() if isinstance(token, str) else token).split(b".")[0]
+        return json.loads(b64u_decode(seg.decode("ascii")))
+    except Exception:
+        return None
+
+
+def known_disagreement(token: str | bytes, got: dict[str, Any]) -> str | None:
+    """A disagreement already reported (and pinned by a strict-xfail regression below)."""
+    rust, py = got["rust"], got["python"]
+    header = _header(token)
+    kidless = isinstance(header, dict) and "kid" not in header
+    if kidless and ("error", "key_not_found") in py and rust != py:
+        # KNOWN-1: the twin refuses a kid-less token when the set holds several keys;
+        # the contract (semantics §3.8) selects the one key bound to the header alg.
+        return "KNOWN-1 twin kid-less key selection"
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -444,7 +475,12 @@ REGRESSIONS: dict[str, Any] = {
 
 
 def fuzz_same(token: str | bytes, *, scopes: list[str] | None = None) -> None:
-    got = assert_same(token, scopes=scopes)
+    got = outcomes(token, scopes=scopes)
+    if got["rust"] != got["python"] and (known := known_disagreement(token, got)):
+        event(known)
+        return
+    assert got["rust"] == got["python"], f"backends disagree on {token!r}: {got}"
+    assert got["rust"][0] == got["rust"][1]
     kind, value = got["rust"][0]
     event(f"validate -> {value if kind == 'error' else kind}")
 
@@ -452,6 +488,31 @@ def fuzz_same(token: str | bytes, *, scopes: list[str] | None = None) -> None:
 @pytest.mark.parametrize("name", sorted(REGRESSIONS))
 def test_regression(name: str) -> None:
     assert_same(REGRESSIONS[name]())
+
+
+def _kidless(kid: str) -> str:
+    alg, key = SIGNERS[kid]
+    return make_token({"alg": alg}, C0, key, alg)
+
+
+#: Disagreements the fuzzers found, pinned until the owner fixes them (then these
+#: XPASS, strict → the marker must be removed and the case moved to REGRESSIONS).
+KNOWN = {
+    # KNOWN-1 (found by test_mutated_valid_tokens: a bit flip turned "kid" into "[id").
+    # python/tokenward/_python.py KeySet.select: a token without kid is refused with
+    # key_not_found whenever the set holds more than one key; semantics §3.8 (and the
+    # Rust core) select the single entry bound to the header alg. Expected: claims
+    # (valid token) / bad_signature (tampered); twin gives key_not_found.
+    "KNOWN-1 kid-less valid ES256 token, multi-key set": lambda: _kidless("ec-1"),
+    "KNOWN-1 kid-less valid HS256 token, multi-key set": lambda: _kidless("hs-1"),
+    "KNOWN-1 kid-less tampered EdDSA token": lambda: _kidless("ed-1")[:-2] + "AA",
+}
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="KNOWN-1: twin kid-less selection")
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_known_disagreement(name: str) -> None:
+    assert_same(KNOWN[name]())
 
 
 # ---------------------------------------------------------------------------

@@ -322,6 +322,71 @@ def run_wrk(
     return best
 
 
+def profile_server(
+    srv: Server, tokens_file: Path, auth: str, args: argparse.Namespace, outdir: Path
+) -> list[str]:
+    """py-spy the server under a wrk load (a separate, unmeasured run): where the time goes.
+
+    Writes the raw samples and returns the summary lines (inclusive % per frame)."""
+    pyspy = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
+    if not Path(pyspy).exists() or not shutil.which("wrk"):
+        return ["(py-spy or wrk missing: no profile)"]
+    env = dict(os.environ, WRK_TOKENS=str(tokens_file), WRK_AUTH=auth, WRK_BATCH="0")
+    env["WRK_PATH"] = "/oauth2/introspect"
+    secs = 6
+    cmd = ["wrk", "-t1", f"-c{args.connections}", f"-d{secs + 2}s", "-s", str(WRK_LUA), srv.url]
+    wrk = subprocess.Popen(
+        pinned(args.client_cpus, cmd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    raw = outdir / f"profile_{re.sub(r'[^a-z0-9]+', '_', srv.name.lower()).strip('_')}.txt"
+    try:
+        time.sleep(1)
+        subprocess.run(
+            [
+                pyspy,
+                "record",
+                "-p",
+                str(srv.proc.pid),
+                "--subprocesses",
+                "-d",
+                str(secs),
+                "-r",
+                "250",
+                "-f",
+                "raw",
+                "-o",
+                str(raw),
+                "--nonblocking",
+            ],
+            capture_output=True,
+            check=False,
+            timeout=secs + 30,
+        )
+    finally:
+        wrk.wait()
+    if not raw.exists():
+        return ["(py-spy produced no samples)"]
+    total = 0
+    incl: dict[str, int] = {}
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        total += int(n)
+        for frame in set(stack.split(";")):
+            name = re.sub(r"\s*\(.*?/((?:tokenward|aiohttp|redis|asyncio)/)", r" (\1", frame)
+            incl[name] = incl.get(name, 0) + int(n)
+    keep = [
+        (f, n)
+        for f, n in sorted(incl.items(), key=lambda kv: -kv[1])
+        if any(k in f for k in ("tokenward/", "redis/", "aiohttp/web_protocol", "streams.py"))
+        and not f.startswith(("<module>", "main ", "serve ", "run_worker", "cmd_serve"))
+    ]
+    top = keep[:14]
+    top += [(f, n) for f, n in keep[14:] if "Validator." in f][:2]  # the Rust/Python validator
+    return [f"{100 * n / total:5.1f}%  {f}" for f, n in top] if total else []
+
+
 def locust_stats(prefix: Path) -> dict[str, dict[str, str]]:
     with open(f"{prefix}_stats.csv", newline="") as f:
         return {row["Name"]: row for row in csv.DictReader(f)}
@@ -511,6 +576,7 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
     port = free_port()
     pool: dict[str, Any] = {}
     jwks: dict[str, Any] = {}
+    profile: list[str] = []
 
     # -- tokenward, first backend: pool, Locust, wrk -------------------------------------
     with tokenward_server(first, data_dir, port, args, work) as srv:
@@ -553,6 +619,9 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
                 )
             )
 
+        if args.profile:
+            log("profiling the server under wrk load (py-spy)")
+            profile = profile_server(srv, tokens_file, basic(pool), args, outdir)
         log("Locust: single-token introspection at stepped offered load")
         for rate in args.rates:
             results.append(
@@ -667,7 +736,7 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
         if not args.no_dot:
             results += run_dot(args, work, notes)
 
-    summary = summarize(results, notes, args, pool, inproc_rate)
+    summary = summarize(results, notes, args, pool, inproc_rate, profile)
     (outdir / "summary.md").write_text(summary)
     (outdir / "summary.json").write_text(
         json.dumps(
@@ -770,6 +839,7 @@ def summarize(
     args: argparse.Namespace,
     pool: dict[str, Any],
     inproc_rate: float,
+    profile: list[str] | None = None,
 ) -> str:
     when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     load = os.getloadavg()
@@ -845,6 +915,17 @@ def summarize(
             "",
         ]
     lines += targets(results, inproc_rate)
+    if profile:
+        lines += [
+            "## Where the time goes (py-spy, single-token introspection under wrk load)",
+            "",
+            "Inclusive share of samples of the server process, an unmeasured extra run:",
+            "",
+            "```",
+            *profile,
+            "```",
+            "",
+        ]
     lines += [
         "Files: `locust_*_stats.csv` / `_stats_history.csv` / `_failures.csv` and `locust_*.html`",
         "(Locust's own reports), `summary.json` (every number above), `latency.png`,",
@@ -1077,6 +1158,12 @@ def main() -> int:
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--batch-connections", type=int, default=8)
     p.add_argument("--no-baselines", action="store_true", help="tokenward only")
+    p.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="skip the py-spy profile of the server",
+    )
     p.add_argument("--no-dot", action="store_true", help="skip django-oauth-toolkit")
     p.add_argument(
         "--no-dot-hashed", action="store_true", help="skip DOT with hashed client secrets"

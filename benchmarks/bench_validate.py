@@ -761,6 +761,7 @@ def report(res: dict[str, Any]) -> str:
         f"ryjwt: {meta['ryjwt']}. Rust floor: {meta['rust_floor']}.",
         "",
     ]
+    out += matrix(res, algs)
     for alg in algs:
         by_lib = {r["lib"]: r for r in rows if r["alg"] == alg}
         base = by_lib.get("tokenward rust", {}).get("us_per_token", float("nan"))
@@ -825,6 +826,45 @@ def report(res: dict[str, Any]) -> str:
         ]
     out += targets(res)
     return "\n".join(out)
+
+
+def matrix(res: dict[str, Any], algs: list[str]) -> list[str]:
+    """One table for the README: µs/token per library and algorithm (ratio to tokenward rust)."""
+    cells: dict[str, dict[str, float]] = {}
+    for r in res["rows"]:
+        if not r["unavailable"]:
+            cells.setdefault(r["lib"], {})[r["alg"]] = r["us_per_token"]
+    for m in res["validate_many"]:
+        cells.setdefault(f"tokenward rust validate_many ({m['threads']} thr)", {})[m["alg"]] = m[
+            "us_per_token"
+        ]
+    crypto = cells.get("cryptography verify (floor)", {})
+    for alg, ry in res["ryjwt"].items():
+        if "us" in ry and alg in crypto:
+            cells.setdefault("ryjwt (Python 3.12, floor-scaled)", {})[alg] = (
+                ry["us"] * crypto[alg] / ry["floor_us"]
+            )
+    for alg, us in res["rust_floor_us"].items():
+        cells.setdefault("Rust crate verify alone (floor)", {})[alg] = us
+    base = cells.get("tokenward rust", {})
+    out = [
+        "### Summary: µs per validated token (ratio to tokenward rust)",
+        "",
+        "| library | " + " | ".join(algs) + " |",
+        "|---|" + "---:|" * len(algs),
+    ]
+    for lib, by_alg in cells.items():
+        row = []
+        for alg in algs:
+            us = by_alg.get(alg)
+            if us is None:
+                row.append("n/a")
+            elif alg in base and lib != "tokenward rust":
+                row.append(f"{fmt_us(us)} ({us / base[alg]:.2f}x)")
+            else:
+                row.append(fmt_us(us))
+        out.append(f"| {lib} | " + " | ".join(row) + " |")
+    return [*out, ""]
 
 
 def targets(res: dict[str, Any]) -> list[str]:

@@ -6,6 +6,8 @@ differential tests hold the two together.
 
 from __future__ import annotations
 
+from ._json import StrictJsonError, loads_strict
+
 HMAC_MIN_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 RSA_MIN_BITS = 2048
 RSA_MAX_BITS = 8192
@@ -29,11 +31,18 @@ def hmac_secret_problem(secret: bytes, alg: str) -> str | None:
     stripped = secret.strip(b" \t\r\n\f\v")
     if stripped.startswith(_ASYMMETRIC_MARKERS) or any(w in secret for w in _ASYMMETRIC_WORDS):
         return "HMAC secret looks like public-key material (PEM/OpenSSH)"
-    if stripped.startswith(b"{"):
-        return "HMAC secret looks like a JWK/JWKS document"
+    if stripped.startswith(b"{") and _is_json_object(stripped):
+        return "HMAC secret is a JSON object (a JWK/JWKS document?)"
     if secret.startswith(b"\x30") and any(oid in secret for oid in _ASYMMETRIC_OIDS):
         return "HMAC secret looks like a DER-encoded key"
     return None
+
+
+def _is_json_object(data: bytes) -> bool:
+    try:
+        return isinstance(loads_strict(data), dict)
+    except StrictJsonError:
+        return False
 
 
 def _roca_subgroups() -> list[tuple[int, frozenset[int]]]:

@@ -22,6 +22,7 @@ from . import _backend
 from ._b64 import b64url_decode, b64url_str
 from ._backend import BackendName
 from ._json import StrictJsonError, loads_strict
+from ._keycheck import hmac_secret_problem
 from .exceptions import KeyRejectedError
 
 ALGORITHMS: tuple[str, ...] = (
@@ -267,6 +268,8 @@ class SigningKey:
         private: Any
         if alg in _HMAC_BYTES:
             private = os.urandom(_HMAC_BYTES[alg])
+            while hmac_secret_problem(private, alg):  # vanishingly rare, but never fail
+                private = os.urandom(_HMAC_BYTES[alg])
         elif alg[:2] in ("RS", "PS"):
             private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         elif alg in _CURVE_OF_ALG:

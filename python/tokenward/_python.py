@@ -219,11 +219,10 @@ class KeySet:
                 entry = self._by_kid.get(kid)
             if entry is None:
                 raise exc.KeyNotFoundError("no trusted key with this kid")
+        elif len(self._entries) == 1 and self._entries[0].alg == alg:
+            entry = self._entries[0]
         else:
-            matches = [e for e in self._entries if e.alg == alg]
-            if len(matches) != 1:
-                raise exc.KeyNotFoundError("token has no kid and no single key fits its alg")
-            entry = matches[0]
+            raise exc.KeyNotFoundError("token has no kid and no single key of the set fits it")
         if entry.alg != alg:
             raise exc.UnsupportedAlgorithmError(f"key {kid!r} is bound to {entry.alg}, not {alg}")
         return entry
@@ -314,8 +313,8 @@ def _verify_compact(
     if raw.count(b".") != 2:
         raise exc.MalformedTokenError("a compact JWS has exactly three segments")
     h64, p64, s64 = raw.split(b".")
-    if not h64 or not p64:
-        raise exc.MalformedTokenError("empty header or payload segment")
+    if not h64:
+        raise exc.MalformedTokenError("empty header segment")
     if not is_b64url_alphabet(h64 + p64 + s64):
         raise exc.MalformedTokenError("token contains characters outside base64url")
     header_bytes = _decode_segment(h64, "header")

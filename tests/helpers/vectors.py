@@ -121,17 +121,10 @@ OVERRIDES: dict[tuple[str, int], Override] = {
 
 
 #: Vectors whose upstream label is right by the RFCs but which our own contract
-#: (docs/semantics.md) answers differently. They stay in the suite as strict
+#: (docs/semantics.md) answers differently (none at present). They stay in the suite as strict
 #: xfails, so the conflict shows in every run and turns into a failure the day the
 #: contract (or the library) changes. Raised with the lead; not silently overridden.
-_EMPTY_PAYLOAD = (
-    "RFC 7515 allows an empty JWS payload and Wycheproof labels this valid, but "
-    "semantics §3.3 says 'payload segment must be non-empty' (malformed). verify_jws "
-    "is the JWS layer (payload bytes, not claims), so the contract looks too strict here"
-)
-CONTRACT_DEVIATIONS: dict[tuple[str, int], str] = {
-    ("json_web_signature_test.json", tc): _EMPTY_PAYLOAD for tc in (259, 264, 268, 272, 320, 325)
-}
+CONTRACT_DEVIATIONS: dict[tuple[str, int], str] = {}
 
 
 # --------------------------------------------------------------------------

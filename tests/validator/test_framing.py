@@ -143,7 +143,7 @@ def test_segment_rules(v: Any) -> None:
         assert code(v, bad) in ("malformed", "bad_signature"), bad
     # exact classification for unambiguous cases
     assert code(v, f"{h}.{p}") == "malformed"
-    assert code(v, f"{h}..{s}") == "malformed"
+    assert code(v, f"{h}..{s}") == "bad_signature"  # empty payload is well-formed JWS
     assert code(v, f"{h}.{p}.{s[:-1]}*") == "malformed"
 
 

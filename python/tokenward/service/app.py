@@ -9,6 +9,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import StreamResponse
 
 from .appkeys import AUTH, KEYRING, SECRETS, SETTINGS, STORE, TOKENS
 from .auth import Authenticator
@@ -26,6 +29,20 @@ log = logging.getLogger("tokenward.service")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _NEEDS_KEYS = ("/oauth2/", "/v1/", "/.well-known/jwks.json")
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Access log without query strings or headers: nothing a client sends can leak."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %d %.1fms",
+            request.remote or "-",
+            request.method,
+            request.path,
+            response.status,
+            time * 1000,
+        )
 
 
 @web.middleware
@@ -107,7 +124,14 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[headers_middleware, error_middleware, keys_middleware],
         client_max_size=settings.max_batch_body_bytes,
-        handler_args={"max_field_size": 8190, "max_line_size": 8190},
+        handler_args={
+            "max_field_size": 8190,
+            "max_line_size": 8190,
+            # closes a connection that stalls before a complete request (slowloris) or
+            # idles between requests; body stalls are bounded in handlers.common
+            "keepalive_timeout": settings.idle_timeout,
+            "access_log_class": PathOnlyAccessLogger,
+        },
     )
     app[SETTINGS] = settings
     app[SECRETS] = {

@@ -57,6 +57,9 @@ class Settings:
     kek: bytes | None = None
     pepper: bytes | None = None
     store_timeout: float = 2.0
+    #: Seconds a connection may stall before/while sending a request (slowloris bound).
+    idle_timeout: float = 8.0
+    body_timeout: float = 8.0
     clock: Callable[[], float] = field(default=time.time, compare=False, repr=False)
 
     @property

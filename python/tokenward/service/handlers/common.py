@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -9,7 +10,7 @@ import orjson
 from aiohttp import web
 
 from ..appkeys import AUTH, SETTINGS
-from ..errors import InvalidRequest, TooLarge, UnsupportedMediaType
+from ..errors import InvalidRequest, OAuthError, TooLarge, UnsupportedMediaType
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -29,12 +30,19 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise TooLarge(f"request body larger than {limit} bytes")
     try:
-        body = await request.content.read(limit + 1)
-        while len(body) <= limit:
-            chunk = await request.content.read(limit + 1 - len(body))
-            if not chunk:
-                break
-            body += chunk
+        async with asyncio.timeout(request.app[SETTINGS].body_timeout):
+            body = await request.content.read(limit + 1)
+            while len(body) <= limit:
+                chunk = await request.content.read(limit + 1 - len(body))
+                if not chunk:
+                    break
+                body += chunk
+    except TimeoutError:
+        raise OAuthError(
+            "request body not received in time",
+            status=408,
+            headers={"Connection": "close"},
+        ) from None
     except web.HTTPRequestEntityTooLarge:
         raise TooLarge(f"request body larger than {limit} bytes") from None
     if len(body) > limit:

@@ -59,12 +59,13 @@ pub fn get<'a>(members: &'a [(String, Value)], name: &str) -> Option<&'a Value> 
 
 /// Parse one strict JSON document.
 pub fn parse(input: &[u8]) -> Result<Value> {
-    let text = std::str::from_utf8(input).map_err(|_| malformed("JSON is not valid UTF-8"))?;
     let mut ctx = Ctx::default();
     if input.len() > MAX_NUMBER_LITERAL || has_minus_zero(input) {
         ctx = scan_numbers(input).ok_or(malformed("JSON number literal too long"))?;
     }
-    let mut de = serde_json::Deserializer::from_str(text);
+    // from_slice: strings are UTF-8-validated by serde_json, and any other
+    // non-ASCII byte is a grammar error, so the whole input must be UTF-8.
+    let mut de = serde_json::Deserializer::from_slice(input);
     let value = ValueSeed {
         depth: 0,
         ctx: &ctx,

@@ -132,13 +132,12 @@ impl KeySet {
                 };
                 found.ok_or(KEY_NOT_FOUND)?
             }
-            None => {
-                let mut matching = self.entries.iter().filter(|e| e.alg == alg);
-                match (matching.next(), matching.next()) {
-                    (Some(e), None) => e,
-                    _ => return Err(KEY_NOT_FOUND),
-                }
-            }
+            // No kid: only a one-key set whose key fits; never guess among
+            // several keys (hostile-inputs BR-09/BR-13).
+            None => match self.entries.as_slice() {
+                [only] if only.alg == alg => only,
+                _ => return Err(KEY_NOT_FOUND),
+            },
         };
         if entry.alg != alg {
             return Err(KEY_ALG_MISMATCH);
@@ -256,7 +255,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// RFC 7518 §3.2 minimum length, and refuse secrets that look like public-key
-/// material (algorithm confusion, BR-03/BR-05).
+/// material (algorithm confusion, BR-03/BR-05): PEM/OpenSSH markers, a strict
+/// JSON object (JWK/JWKS text), or a DER SEQUENCE holding a public-key OID.
 pub fn check_hmac_secret(alg: Algorithm, secret: &[u8]) -> Result<()> {
     if secret.len() < alg.size_bytes() {
         return Err(Error::owned(
@@ -292,7 +292,7 @@ pub fn check_hmac_secret(alg: Algorithm, secret: &[u8]) -> Result<()> {
     ];
     let looks_public = PREFIXES.iter().any(|p| s.starts_with(p))
         || MARKERS.iter().any(|m| contains(s, m))
-        || s.first() == Some(&b'{')
+        || (s.first() == Some(&b'{') && matches!(json::parse(s), Ok(Value::Object(_))))
         || (secret.first() == Some(&0x30) && OIDS.iter().any(|o| contains(secret, o)));
     if looks_public {
         return Err(key_rejected("HMAC secret looks like public-key material"));

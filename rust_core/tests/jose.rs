@@ -49,43 +49,6 @@ const OVERRIDES: &[(&str, u64, bool, &str)] = &[
         false,
         "PS384 token, JWK alg PS256: JWK alg binding enforced",
     ),
-    // Intended deviation, not a mislabel: semantics §3.3 refuses an empty payload segment.
-    (
-        "json_web_signature_test.json",
-        259,
-        false,
-        "empty payload segment: malformed per semantics §3.3",
-    ),
-    (
-        "json_web_signature_test.json",
-        264,
-        false,
-        "empty payload segment: malformed per semantics §3.3",
-    ),
-    (
-        "json_web_signature_test.json",
-        268,
-        false,
-        "empty payload segment: malformed per semantics §3.3",
-    ),
-    (
-        "json_web_signature_test.json",
-        272,
-        false,
-        "empty payload segment: malformed per semantics §3.3",
-    ),
-    (
-        "json_web_signature_test.json",
-        320,
-        false,
-        "empty payload segment: malformed per semantics §3.3",
-    ),
-    (
-        "json_web_signature_test.json",
-        325,
-        false,
-        "empty payload segment: malformed per semantics §3.3",
-    ),
     (
         "json_web_signature_test.json",
         347,

@@ -3,9 +3,8 @@
 //! Policy: `acceptable` (only the RSA PKCS#1 MissingNull tcId 8 cases) must be
 //! rejected. HMAC groups whose key is shorter than RFC 7518 §3.2 requires
 //! must be refused at key load; the raw MAC primitive is still checked with
-//! them (full-length tags). Note: 2 random 256-bit keys in hmac_sha256
-//! (tcIds 82, 104) begin with 0x7B ('{') and are refused by the literal §2
-//! "JSON object" heuristic. Truncated-tag groups must always be rejected.
+//! them (full-length tags). Random keys that happen to begin with 0x7B ('{',
+//! hmac_sha256 tcIds 82, 104) load: they do not parse as a JSON object. Truncated-tag groups must always be rejected.
 #![allow(clippy::unwrap_used)]
 
 mod common;

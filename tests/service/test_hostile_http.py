@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import io
 import json
+import logging
 import random
 import time
 from typing import Any
@@ -391,3 +393,46 @@ async def test_rate_limit_failed_client_secrets(make_api: Any, make_settings: An
         "/oauth2/token", {"grant_type": "client_credentials"}, (cid, secret)
     )
     assert status == 429 and "Retry-After" in headers
+
+
+async def _stall(api: Any, payload: bytes, bound: float) -> tuple[float, bytes]:
+    reader, writer = await asyncio.open_connection(api.http.host, api.http.port)
+    start = time.monotonic()
+    try:
+        writer.write(payload)
+        await writer.drain()
+        data = await asyncio.wait_for(reader.read(4096), bound)
+        return time.monotonic() - start, data
+    finally:
+        writer.close()
+
+
+async def test_stalled_clients_are_dropped(make_api: Any, make_settings: Any) -> None:
+    api = await make_api(make_settings(idle_timeout=1.0, body_timeout=1.0))
+    elapsed, data = await _stall(api, b"POST /oauth2/introspect HTTP/1.1\r\nHost: x\r\nX-A: ", 5)
+    assert elapsed < 4 and data == b""
+    elapsed, data = await _stall(
+        api,
+        b"POST /oauth2/introspect HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ntoken=ab",
+        5,
+    )
+    assert elapsed < 4
+    assert data == b"" or data.split()[1] == b"408", data[:80]
+
+
+async def test_access_log_has_no_query_string(
+    api: Any, creds: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    at = (await api.password_grant(creds))["access_token"]
+    resp = await api.http.post(
+        f"/oauth2/introspect?token={at}",
+        data={"token": at},
+        headers={"Authorization": basic(*creds)},
+    )
+    assert resp.status == 200
+    await resp.read()
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/oauth2/introspect" in text  # the access log is on in the test server
+    assert at.split(".")[2] not in text

@@ -34,7 +34,7 @@ _COMMON_ERRORS = {
     "503": _err("temporarily_unavailable: the store is down"),
 }
 
-_SECURITY: list[dict[str, list[str]]] = [{"clientBasic": []}, {"clientPost": []}]
+_SECURITY: list[dict[str, list[str]]] = [{"clientBasic": []}]
 
 
 def _form_op(summary: str, schema: str, ok: dict[str, Any], op_id: str) -> dict[str, Any]:
@@ -69,6 +69,19 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
     str_ = {"type": "string"}
     int_ = {"type": "integer"}
     claims_time = {"type": "integer"}
+    nonempty = {"type": "string", "minLength": 1}
+    _scope_aud: dict[str, Any] = {
+        "scope": {"type": "string", "maxLength": 2048},
+        "audience": {"type": "string", "minLength": 1},
+        "resource": {"type": "string", "minLength": 1},
+    }
+    any_tokens = {
+        "type": "array",
+        "maxItems": settings.max_batch,
+        "items": {},
+        "description": "Access tokens. Any element that is not a valid token (including "
+        "non-strings) gets its own negative result; it never fails the batch.",
+    }
     schemas: dict[str, Any] = {
         "Error": {
             "type": "object",
@@ -76,19 +89,39 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "properties": {"error": str_, "error_description": str_},
         },
         "TokenRequest": {
-            "type": "object",
-            "required": ["grant_type"],
-            "properties": {
-                "grant_type": {"enum": ["password", "client_credentials", "refresh_token"]},
-                "username": str_,
-                "password": str_,
-                "refresh_token": str_,
-                "scope": str_,
-                "audience": str_,
-                "resource": str_,
-                "client_id": str_,
-                "client_secret": str_,
-            },
+            "description": "One of the three grants. Client authentication: HTTP Basic, or "
+            "client_id + client_secret as form parameters (client_secret_post) - never both. "
+            "Unrecognised parameters are ignored (RFC 6749 section 3.2).",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["grant_type", "username", "password"],
+                    "properties": {
+                        "grant_type": {"const": "password"},
+                        "username": {"type": "string", "minLength": 1, "maxLength": 256},
+                        "password": {"type": "string", "minLength": 1, "maxLength": 1024},
+                        **_scope_aud,
+                    },
+                },
+                {
+                    "type": "object",
+                    "required": ["grant_type"],
+                    "properties": {"grant_type": {"const": "client_credentials"}, **_scope_aud},
+                },
+                {
+                    "type": "object",
+                    "required": ["grant_type", "refresh_token"],
+                    "properties": {
+                        "grant_type": {"const": "refresh_token"},
+                        "refresh_token": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": settings.max_token_bytes,
+                        },
+                        "scope": _scope_aud["scope"],
+                    },
+                },
+            ],
         },
         "TokenResponse": {
             "type": "object",
@@ -105,10 +138,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "type": "object",
             "required": ["token"],
             "properties": {
-                "token": str_,
+                "token": nonempty,
                 "token_type_hint": {"enum": ["access_token", "refresh_token"]},
-                "client_id": str_,
-                "client_secret": str_,
             },
         },
         "Introspection": {
@@ -133,9 +164,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "BatchRequest": {
             "type": "object",
             "required": ["tokens"],
-            "properties": {
-                "tokens": {"type": "array", "items": str_, "maxItems": settings.max_batch}
-            },
+            "properties": {"tokens": any_tokens},
         },
         "BatchIntrospection": {
             "type": "object",
@@ -180,12 +209,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "RevokeRequest": {
             "type": "object",
             "required": ["token"],
-            "properties": {
-                "token": str_,
-                "token_type_hint": str_,
-                "client_id": str_,
-                "client_secret": str_,
-            },
+            "properties": {"token": nonempty, "token_type_hint": str_},
         },
         "JWKS": {
             "type": "object",
@@ -270,12 +294,11 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "clientBasic": {"type": "http", "scheme": "basic"},
-                "clientPost": {
-                    "type": "apiKey",
-                    "in": "query",
-                    "name": "client_secret",
-                    "description": "client_secret_post: client_id and client_secret in the form",
+                "clientBasic": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "client_secret_basic. The form endpoints also accept "
+                    "client_secret_post (client_id + client_secret form parameters) instead.",
                 },
             },
         },

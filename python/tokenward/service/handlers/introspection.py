@@ -17,7 +17,7 @@ async def introspect(request: web.Request) -> web.Response:
     form = await read_form(request)
     caller = await authenticate(request, form)
     token = form.get("token")
-    if token is None:
+    if not token:
         raise InvalidRequest("missing parameter: token")
     hint = form.get("token_type_hint")
     [result] = await request.app[TOKENS].introspect([token], caller=caller, hint=hint)

@@ -163,7 +163,7 @@ async def test_batch_revocation_one_round_trip(
     finally:
         await r.aclose()
     # commandstats also counts the GETs a script runs server-side; the client sends:
-    # client auth (rate-limit MGET + client GET) and ONE script call for the whole batch.
+    # client auth (ONE MGET: rate counters + client record) and ONE script call for the batch.
     assert big["evalsha"] == small["evalsha"] == 1, (small, big)
     assert big["mget"] == small["mget"] == 1
     assert set(big) == set(small) == {"evalsha", "mget", "get"}

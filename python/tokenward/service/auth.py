@@ -25,7 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from .crypto import hash_client_secret, verify_client_secret
 from .errors import InvalidClient, InvalidGrant, InvalidRequest, SlowDown
 from .settings import Settings
-from .store import Store, k_rl
+from .store import Store, k_client, k_rl, k_user
 
 _DUMMY_CLIENT_HASH = "0" * 64
 
@@ -72,10 +72,13 @@ class Authenticator:
             (k_rl("addr", addr), s.rate_max_per_addr),
         ]
 
-    async def _check_rate(self, limits: list[tuple[str, int]]) -> None:
-        retry = await self.store.rate_blocked(limits)
+    async def _check_rate(
+        self, limits: list[tuple[str, int]], also_get: str | None = None
+    ) -> dict[str, Any] | None:
+        retry, record = await self.store.rate_blocked(limits, also_get=also_get)
         if retry:
             raise SlowDown(retry)
+        return record
 
     async def _fail(self, limits: list[tuple[str, int]]) -> None:
         await self.store.rate_fail([k for k, _ in limits], self.settings.rate_window)
@@ -103,8 +106,7 @@ class Authenticator:
         if not cid or len(cid) > 256 or len(secret) > 512:
             raise InvalidClient()
         limits = self._limits("client", cid, addr)
-        await self._check_rate(limits)
-        record = await self.store.get_client(cid)
+        record = await self._check_rate(limits, also_get=k_client(cid))
         stored = record["secret_hash"] if record else _DUMMY_CLIENT_HASH
         ok = verify_client_secret(self.pepper, secret, stored)
         if not ok or record is None or record.get("disabled"):
@@ -118,8 +120,7 @@ class Authenticator:
     async def user(self, username: str, password: str, addr: str) -> dict[str, Any]:
         """Check a password once (password grant). Raises invalid_grant on any failure."""
         limits = self._limits("user", username, addr)
-        await self._check_rate(limits)
-        record = await self.store.get_user(username)
+        record = await self._check_rate(limits, also_get=k_user(username))
         stored = record["hash"] if record else self._dummy_hash
         ok = await asyncio.get_running_loop().run_in_executor(
             self._pool, self._verify, stored, password

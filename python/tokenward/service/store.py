@@ -366,15 +366,22 @@ class Store:
         return out
 
     # -- failed-credential rate limiting --------------------------------------
-    async def rate_blocked(self, limits: Sequence[tuple[str, int]]) -> int:
-        """Seconds to wait if any counter reached its limit, else 0."""
+    async def rate_blocked(
+        self, limits: Sequence[tuple[str, int]], *, also_get: str | None = None
+    ) -> tuple[int, dict[str, Any] | None]:
+        """(seconds to wait if any counter reached its limit else 0, the record at
+        ``also_get``) — one round trip: the counters and the record come in one MGET."""
         keys = [k for k, _ in limits]
-        values: list[bytes | str | None] = await self.redis.mget(keys)
+        fetched: list[bytes | str | None] = await self.redis.mget(
+            [*keys, also_get] if also_get is not None else keys
+        )
+        record = _loads(fetched[-1]) if also_get is not None else None
+        values = fetched[: len(keys)]
         over = [k for (k, lim), v in zip(limits, values, strict=True) if v and int(v) >= lim]
         if not over:
-            return 0
+            return 0, record
         ttls = [int(await self.redis.ttl(k)) for k in over]
-        return max(1, *ttls)
+        return max(1, *ttls), record
 
     async def rate_fail(self, keys: Sequence[str], window: int) -> None:
         await self._rate_fail(keys=list(keys), args=[window])

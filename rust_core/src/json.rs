@@ -85,12 +85,10 @@ pub fn parse_object(input: &[u8]) -> Result<Vec<(String, Value)>> {
     }
 }
 
-/// Cheap test for the byte pair `-0` anywhere (then a full scan is needed).
+/// Cheap (SIMD) test for the byte pair `-0` anywhere; only then is the full
+/// scan needed.
 fn has_minus_zero(input: &[u8]) -> bool {
-    input
-        .iter()
-        .zip(input.iter().skip(1))
-        .any(|(&a, &b)| a == b'-' && b == b'0')
+    memchr::memchr_iter(b'-', input).any(|i| input.get(i + 1) == Some(&b'0'))
 }
 
 /// What the raw-byte pre-scan learned about number literals.

@@ -1,6 +1,7 @@
 //! Conversions between Python objects and core types.
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
 
 use crate::error::{malformed, Error, ErrorKind, Result};
@@ -26,6 +27,38 @@ pub fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, P
     })
 }
 
+/// Claim names seen in nearly every token: interned once, so building a
+/// claims dict neither re-decodes nor re-hashes them.
+const COMMON_NAMES: [&str; 12] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "scope",
+    "client_id",
+    "scp",
+    "azp",
+    "typ",
+];
+
+fn member_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+    static INTERNED: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+    let interned = INTERNED.get_or_init(py, || {
+        COMMON_NAMES
+            .iter()
+            .map(|n| PyString::intern(py, n).unbind())
+            .collect()
+    });
+    let index = COMMON_NAMES.iter().position(|c| *c == name);
+    match index.and_then(|i| interned.get(i)) {
+        Some(s) => s.bind(py).clone(),
+        None => PyString::new(py, name),
+    }
+}
+
 /// An object's members as a dict, in order.
 pub fn members_to_dict<'py>(
     py: Python<'py>,
@@ -33,7 +66,7 @@ pub fn members_to_dict<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (k, v) in members {
-        dict.set_item(PyString::new(py, k), value_to_py(py, v)?)?;
+        dict.set_item(member_name(py, k), value_to_py(py, v)?)?;
     }
     Ok(dict)
 }

@@ -89,6 +89,31 @@ mod tests {
     }
 
     #[test]
+    fn decode_into_exact_buffers_never_panic() {
+        // Every length, exact-size output: agrees with the allocating decoder.
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..700 {
+            for _ in 0..4 {
+                let input: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        alphabet[(seed % 64) as usize]
+                    })
+                    .collect();
+                let expected = decode(&input);
+                let got = decoded_len(len).and_then(|n| {
+                    let mut out = vec![0u8; n];
+                    decode_into(&input, &mut out).map(<[u8]>::to_vec)
+                });
+                assert_eq!(got, expected, "len {len}");
+            }
+        }
+    }
+
+    #[test]
     fn alphabet() {
         assert!(is_alphabet(b"Az09-_"));
         assert!(!is_alphabet(b"a b"));

@@ -48,6 +48,12 @@ def _max_bytes(value: int) -> int:
     return value
 
 
+def _check_now(now: float) -> None:
+    # A NaN clock would make every time comparison false, i.e. every token current.
+    if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+        raise InvalidConfigError("now must be a finite number of seconds since the epoch")
+
+
 def _scopes(scopes: Iterable[str] | None) -> list[str] | None:
     if scopes is None:
         return None
@@ -123,6 +129,8 @@ class Validator:
         ``scopes``: every one must be granted (``scope`` or ``scp`` claim).
         ``now``: the clock, in seconds since the epoch (default: the system clock).
         """
+        if now is not None:
+            _check_now(now)
         claims: Claims = self._impl.validate(token, _scopes(scopes), now)
         return claims
 
@@ -141,6 +149,8 @@ class Validator:
         """
         if threads is not None and (isinstance(threads, bool) or not 1 <= threads <= 256):
             raise InvalidConfigError("threads must be within 1..256")
+        if now is not None:
+            _check_now(now)
         results: list[Claims | InvalidTokenError] = self._impl.validate_many(
             list(tokens), _scopes(scopes), now, threads
         )

@@ -59,6 +59,18 @@ def outcome(v: Any, token: str | bytes, errors: Any, **kwargs: Any) -> str:
 # ---------------------------------------------------------------------------
 # Time claims
 # ---------------------------------------------------------------------------
+@pytest.mark.parametrize("now", [float("nan"), float("inf"), -float("inf"), True, "1"])
+def test_caller_clock_must_be_finite(make_validator: Any, errors: Any, now: Any) -> None:
+    """A NaN clock makes every comparison false: an expired token would pass."""
+    v = make_validator()
+    expired = tok(base(exp=T - 3600))
+    with pytest.raises(errors.InvalidConfigError):
+        v.validate(expired, now=now)
+    with pytest.raises(errors.InvalidConfigError):
+        v.validate_many([expired], now=now)
+    assert outcome(v, expired, errors) == "expired"
+
+
 @pytest.mark.parametrize("leeway", [0, 1, 30, 300])
 def test_exp_boundary(make_validator: Any, errors: Any, leeway: int) -> None:
     v = make_validator(leeway=leeway)

@@ -26,7 +26,31 @@ command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz missing: cargo install ca
 
 cargo fuzz build -s "$SANITIZER" -a
 
+BIN="target/x86_64-unknown-linux-gnu/release"
 status=0
+# 1. Regression inputs (every crash ever found): each must pass, except those listed in
+#    regressions/OPEN, which must still fail (strict: a fixed one must be un-listed).
+for t in "${TARGETS[@]}"; do
+  [ -d "regressions/$t" ] || continue
+  for f in "regressions/$t"/*; do
+    id="$t/$(basename "$f")"
+    if TOKENWARD_FUZZ_NO_MASK=1 "$BIN/$t" -runs=1 "$f" >/dev/null 2>&1; then rc=0; else rc=1; fi
+    if grep -qxF "$id" regressions/OPEN; then
+      if [ $rc -eq 0 ]; then
+        echo "!! $id no longer crashes: fixed? remove it from regressions/OPEN (and src/lib.rs known_open)" >&2
+        status=1
+      else
+        echo "   $id: still failing (open, reported)"
+      fi
+    elif [ $rc -ne 0 ]; then
+      echo "!! regression $id crashes again" >&2
+      TOKENWARD_FUZZ_NO_MASK=1 "$BIN/$t" -runs=1 "$f" 2>&1 | grep -m3 -E "panicked|ERROR" >&2 || true
+      status=1
+    fi
+  done
+done
+
+# 2. Fuzz each target from the checked-in corpus.
 for t in "${TARGETS[@]}"; do
   work="corpus-work/$t"
   mkdir -p "$work" "artifacts/$t" logs

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -683,6 +684,30 @@ def test_string_escapes(name: str, value: str) -> None:
     """Escapes, surrogates (paired, lone, reversed), NUL, non-BMP: in names and values."""
     payload = C0_PREFIX + f',"{name}":"{value}"}}'.encode("utf-8", "surrogatepass")
     fuzz_same(make_token(HDR, payload, K.HS1_SECRET, "HS256"))
+
+
+REGRESSION_JWKS = sorted(
+    (Path(__file__).resolve().parents[2] / "rust_core" / "fuzz" / "regressions" / "jwk_parse").glob(
+        "*"
+    )
+)
+
+
+@pytest.mark.parametrize("path", REGRESSION_JWKS, ids=lambda p: p.name)
+def test_jwk_parse_regressions_agree(path: Path) -> None:
+    """Every JWKS the cargo-fuzz jwk_parse target crashed on: both backends refuse it the
+    same way (OPEN-1, an RSA JWK with an empty / all-zero ``n``, panics in overflow-checked
+    Rust builds; release builds wrap and reject, which is what this checks)."""
+    import tokenward
+
+    codes = {}
+    for b in ("rust", "python"):
+        try:
+            tokenward.KeySet.from_jwks(path.read_bytes(), allow_mixed=True, backend=b)
+            codes[b] = "accepted"
+        except tokenward.TokenwardError as e:
+            codes[b] = e.code
+    assert codes == {"rust": "key_rejected", "python": "key_rejected"}
 
 
 def test_valid_controls_agree_and_pass() -> None:

@@ -6,16 +6,19 @@ What it does, in order:
    (``make build``), uvloop, ``--workers`` = number of server cores, RS256 signing keys,
    embedded store; the server (and its store) pinned with ``taskset`` to the server cores,
    every load generator to the other cores;
-2. mints the token pool (``prepare.py``: valid/expired/revoked/forged, 85/5/5/5);
+2. mints the token pool (``prepare.py``: valid/expired/revoked/forged, 85/5/5/5) and
+   measures ``validate_many`` in-process on the same pool (the batch target's reference);
 3. Locust (headless, FastHttpUser): single-token introspection at stepped offered loads
    (latency percentiles and throughput against offered load), then every user class of
    ``locustfile.py`` (realistic mix, batch 10/100, /v1/validate, client_credentials,
    refresh rotation);
-4. ``wrk`` peak throughput (64 connections on the generator core), single-token
-   introspection and batches of 100, against tokenward with the Rust backend, tokenward
-   with the Python backend, baseline A (aiohttp + PyJWT), the constant-body aiohttp ceiling
-   and baseline B (django-oauth-toolkit under gunicorn);
-5. stops everything and writes ``results/<UTC timestamp>/``: Locust CSV + HTML,
+4. starts the comparison servers on the same core — tokenward with the Python backend
+   (same store, same tokens), baseline A (aiohttp + PyJWT), the constant-body aiohttp
+   ceiling and baseline B (django-oauth-toolkit under gunicorn) — and runs ``wrk`` (64
+   connections on the generator core) round robin over all of them, ``--wrk-repeats``
+   rounds, single-token introspection and batches of 100; the median per server counts;
+5. profiles the server under wrk load with py-spy (an extra, unmeasured run);
+6. stops everything and writes ``results/<UTC timestamp>/``: Locust CSV + HTML,
    ``summary.md``, ``summary.json``, PNG plots.
 
 ``--smoke`` (about 10 s of load, for CI): tokenward only, every Locust user class at once;
@@ -26,6 +29,7 @@ failures. Traffic goes to 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -169,7 +173,12 @@ def server(
 
 
 def tokenward_server(
-    backend: str, data_dir: Path, port: int, args: argparse.Namespace, workdir: Path
+    backend: str,
+    data_dir: Path,
+    port: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    redis_url: str | None = None,
 ) -> Any:
     env = prep.cli_env()
     env["TOKENWARD_BACKEND"] = backend
@@ -177,6 +186,7 @@ def tokenward_server(
         *prep.tokenward_cmd(),
         "--data-dir",
         str(data_dir),
+        *(["--redis-url", redis_url] if redis_url else []),
         "serve",
         "--port",
         str(port),
@@ -276,10 +286,11 @@ def run_wrk(
     batch: int = 0,
     duration: float | None = None,
     connections: int | None = None,
+    repeats: int | None = None,
 ) -> Measurement:
-    """Median (by req/s) of ``--wrk-repeats`` runs."""
+    """Median (by req/s) of ``repeats`` (default ``--wrk-repeats``) runs."""
     runs = []
-    for _ in range(args.wrk_repeats):
+    for _ in range(repeats or args.wrk_repeats):
         m = Measurement(srv.name, scenario, "wrk", tokens_per_req=max(batch, 1))
         env = dict(os.environ, WRK_TOKENS=str(tokens_file), WRK_AUTH=auth, WRK_PATH=path)
         env["WRK_BATCH"] = str(batch)
@@ -367,13 +378,17 @@ def profile_server(
     if not raw.exists():
         return ["(py-spy produced no samples)"]
     total = 0
+    loop_self = 0  # samples with no Python frame below the event loop: uvloop + syscalls
     incl: dict[str, int] = {}
     for line in raw.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
         if not n.isdigit():
             continue
         total += int(n)
-        for frame in set(stack.split(";")):
+        frames = stack.split(";")
+        if frames[-1].startswith("run_app "):
+            loop_self += int(n)
+        for frame in set(frames):
             name = re.sub(r"\s*\(.*?/((?:tokenward|aiohttp|redis|asyncio)/)", r" (\1", frame)
             incl[name] = incl.get(name, 0) + int(n)
     keep = [
@@ -384,7 +399,12 @@ def profile_server(
     ]
     top = keep[:14]
     top += [(f, n) for f, n in keep[14:] if "Validator." in f][:2]  # the Rust/Python validator
-    return [f"{100 * n / total:5.1f}%  {f}" for f, n in top] if total else []
+    if not total:
+        return []
+    head = (
+        f"{100 * loop_self / total:5.1f}%  event loop and socket I/O in C (uvloop), no Python frame"
+    )
+    return [head, *(f"{100 * n / total:5.1f}%  {f}" for f, n in top)]
 
 
 def locust_stats(prefix: Path) -> dict[str, dict[str, str]]:
@@ -560,6 +580,67 @@ def smoke(args: argparse.Namespace, outdir: Path, work: Path) -> int:
     return 1 if problems else 0
 
 
+@dataclass
+class WrkTarget:
+    srv: Server
+    scenario: str
+    tokens_file: Path
+    auth: str
+    path: str = "/oauth2/introspect"
+    batch: int = 0
+    connections: int | None = None
+    note: str = ""
+
+
+def peaks_round_robin(targets: list[WrkTarget], args: argparse.Namespace) -> list[Measurement]:
+    """wrk on every target once per round, ``--wrk-repeats`` rounds; median per target.
+
+    All servers are up at once (idle unless measured, all on the server core), so the
+    background load of a shared machine falls on every one of them alike."""
+    runs: list[list[Measurement]] = [[] for _ in targets]
+    for rnd in range(args.wrk_repeats):
+        log(f"wrk round {rnd + 1}/{args.wrk_repeats}")
+        for t, acc in zip(targets, runs, strict=True):
+            acc.append(
+                run_wrk(
+                    t.srv,
+                    t.scenario,
+                    t.tokens_file,
+                    t.auth,
+                    args,
+                    path=t.path,
+                    batch=t.batch,
+                    connections=t.connections,
+                    repeats=1,
+                )
+            )
+    out = []
+    for t, acc in zip(targets, runs, strict=True):
+        acc.sort(key=lambda m: m.rps)
+        m = acc[len(acc) // 2]
+        if len(acc) > 1:
+            m.extra["rps_runs"] = [round(r.rps) for r in acc]
+        m.notes = "; ".join(x for x in (m.notes, t.note) if x)
+        out.append(m)
+    return out
+
+
+def embedded_url(data_dir: Path) -> str | None:
+    code = (
+        "import sys; from pathlib import Path; "
+        "from tokenward.service.embedded import EmbeddedServer; "
+        "print(EmbeddedServer.running_url(Path(sys.argv[1])) or '')"
+    )
+    out = subprocess.run(
+        [PY, "-c", code, str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=prep.cli_env(),
+        check=False,
+    )
+    return out.stdout.strip() or None
+
+
 def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
     results: list[Measurement] = []
     notes: list[str] = []
@@ -573,16 +654,15 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
     if not have_wrk:
         notes.append("wrk not installed (apt-get install wrk): no peak-throughput rows.")
     first = "rust" if rust_ok else "python"
-    port = free_port()
-    pool: dict[str, Any] = {}
-    jwks: dict[str, Any] = {}
     profile: list[str] = []
+    inproc_rate = 0.0
 
-    # -- tokenward, first backend: pool, Locust, wrk -------------------------------------
-    with tokenward_server(first, data_dir, port, args, work) as srv:
+    with contextlib.ExitStack() as stack:
+        srv = stack.enter_context(tokenward_server(first, data_dir, free_port(), args, work))
         log(f"preparing the token pool against {srv.name}")
         pool = prep.prepare(srv.url, data_dir, pool_file, total=args.pool)
         write_tokens_file(pool, tokens_file)
+        auth = basic(pool)
         with urllib.request.urlopen(srv.url + "/.well-known/jwks.json") as r:
             jwks = json.loads(r.read())
         (work / "jwks.json").write_text(json.dumps(jwks))
@@ -601,140 +681,45 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
             inproc_rate = float(inproc["tokens_per_s"])
             log(f"in-process validate_many ({inproc['backend']}): {inproc_rate:,.0f} tokens/s")
         except (ValueError, KeyError):
-            inproc_rate = 0.0
             notes.append(f"in-process validate_many not measured: {out.stderr.strip()[-200:]}")
+
+        results += locust_phase(srv, pool_file, outdir, args)
+
         if have_wrk:
-            auth = basic(pool)
-            results.append(run_wrk(srv, "introspect (peak)", tokens_file, auth, args))
-            results.append(
-                run_wrk(
+            targets = [
+                WrkTarget(srv, "introspect (peak)", tokens_file, auth),
+                WrkTarget(
                     srv,
                     "batch of 100 (peak)",
                     tokens_file,
                     auth,
-                    args,
                     path="/oauth2/introspect/batch",
                     batch=100,
                     connections=args.batch_connections,
-                )
-            )
-
-        if args.profile:
-            log("profiling the server under wrk load (py-spy)")
-            profile = profile_server(srv, tokens_file, basic(pool), args, outdir)
-        log("Locust: single-token introspection at stepped offered load")
-        for rate in args.rates:
-            results.append(
-                run_locust(
-                    srv,
-                    f"introspect @ {rate:g} req/s offered",
-                    ["IntrospectUser"],
-                    pool_file,
-                    outdir,
+                ),
+            ]
+            if not args.no_baselines:
+                targets += baseline_targets(stack, args, work, pool, jwks, first, notes)
+            log("wrk: peak throughput, round robin over the servers")
+            results += peaks_round_robin(targets, args)
+            dot = next((t for t in targets if t.path == "/o/introspect/"), None)
+            if dot is not None and not args.no_dot_hashed:
+                dot_pool = json.loads((work / "dot_pool.json").read_text())
+                m = run_wrk(
+                    dot.srv,
+                    "introspect, hashed client secret (peak)",
+                    dot.tokens_file,
+                    basic(dot_pool, "hashed_client_id", "hashed_client_secret"),
                     args,
-                    users=args.users,
-                    duration=args.step_duration,
-                    rate=rate,
+                    path="/o/introspect/",
+                    duration=min(args.wrk_duration, 6),
+                    repeats=1,
                 )
-            )
-        results.append(
-            run_locust(
-                srv,
-                "introspect, closed loop (Locust max)",
-                ["IntrospectUser"],
-                pool_file,
-                outdir,
-                args,
-                users=args.users,
-                duration=args.step_duration,
-            )
-        )
-        log("Locust: every user class")
-        per_class = [
-            (
-                "mix (70% introspect, 10% batch 10, 5% validate, 10% issue, 5% refresh)",
-                "MixUser",
-                1,
-            ),
-            ("batch introspection of 10", "BatchIntrospect10User", 10),
-            ("batch introspection of 100", "BatchIntrospect100User", 100),
-            ("/v1/validate, 10 tokens", "ValidateUser", 10),
-            ("client_credentials issuance", "ClientCredentialsUser", 1),
-            ("refresh rotation + introspect", "RefreshRotationUser", 1),
-        ]
-        for scenario, cls, per in per_class:
-            results.append(
-                run_locust(
-                    srv,
-                    scenario,
-                    [cls],
-                    pool_file,
-                    outdir,
-                    args,
-                    users=min(args.users, 16) if per > 1 or "Refresh" in cls else args.users,
-                    duration=args.class_duration,
-                    tokens_per_req=per,
-                )
-            )
-    # -- the comparison: same pool, same settings, one server at a time ------------------
-    if have_wrk and not args.no_baselines:
-        auth = basic(pool)
-        if first == "rust":
-            with tokenward_server("python", data_dir, port, args, work) as srv:
-                results.append(run_wrk(srv, "introspect (peak)", tokens_file, auth, args))
-                results.append(
-                    run_wrk(
-                        srv,
-                        "batch of 100 (peak)",
-                        tokens_file,
-                        auth,
-                        args,
-                        path="/oauth2/introspect/batch",
-                        batch=100,
-                        connections=args.batch_connections,
-                    )
-                )
-        (work / "clients.json").write_text(json.dumps({pool["client_id"]: pool["client_secret"]}))
-        bport = free_port()
-        cmd = [
-            PY,
-            str(HERE / "baselines" / "pyjwt_introspect.py"),
-            "--port",
-            str(bport),
-            "--jwks",
-            str(work / "jwks.json"),
-            "--issuer",
-            pool["issuer"],
-            "--audience",
-            pool["audience"],
-            "--clients",
-            str(work / "clients.json"),
-        ]
-        with server(
-            "baseline A (aiohttp + PyJWT)",
-            cmd,
-            cpus=args.server_cpus,
-            ready_path="/oauth2/introspect",
-            ready_method="POST",
-            port=bport,
-            workdir=work,
-        ) as srv:
-            m = run_wrk(srv, "introspect (peak)", tokens_file, auth, args)
-            m.notes = (m.notes + "; " if m.notes else "") + "no revocation check"
-            results.append(m)
-        cport = free_port()
-        with server(
-            "aiohttp constant body (ceiling)",
-            [PY, str(HERE / "baselines" / "constant_body.py"), "--port", str(cport)],
-            cpus=args.server_cpus,
-            ready_path="/oauth2/introspect",
-            ready_method="POST",
-            port=cport,
-            workdir=work,
-        ) as srv:
-            results.append(run_wrk(srv, "introspect (peak)", tokens_file, auth, args))
-        if not args.no_dot:
-            results += run_dot(args, work, notes)
+                m.notes = "; ".join(x for x in (m.notes, "DOT default: PBKDF2 per request") if x)
+                results.append(m)
+            if args.profile:
+                log("profiling the server under wrk load (py-spy)")
+                profile = profile_server(srv, tokens_file, auth, args, outdir)
 
     summary = summarize(results, notes, args, pool, inproc_rate, profile)
     (outdir / "summary.md").write_text(summary)
@@ -749,7 +734,149 @@ def full(args: argparse.Namespace, outdir: Path, work: Path) -> int:
     return 0
 
 
-def run_dot(args: argparse.Namespace, work: Path, notes: list[str]) -> list[Measurement]:
+def locust_phase(
+    srv: Server, pool_file: Path, outdir: Path, args: argparse.Namespace
+) -> list[Measurement]:
+    results = []
+    log("Locust: single-token introspection at stepped offered load")
+    for rate in args.rates:
+        results.append(
+            run_locust(
+                srv,
+                f"introspect @ {rate:g} req/s offered",
+                ["IntrospectUser"],
+                pool_file,
+                outdir,
+                args,
+                users=args.users,
+                duration=args.step_duration,
+                rate=rate,
+            )
+        )
+    results.append(
+        run_locust(
+            srv,
+            "introspect, closed loop (Locust max)",
+            ["IntrospectUser"],
+            pool_file,
+            outdir,
+            args,
+            users=args.users,
+            duration=args.step_duration,
+        )
+    )
+    log("Locust: every user class")
+    per_class = [
+        ("mix (70% introspect, 10% batch 10, 5% validate, 10% issue, 5% refresh)", "MixUser", 1),
+        ("batch introspection of 10", "BatchIntrospect10User", 10),
+        ("batch introspection of 100", "BatchIntrospect100User", 100),
+        ("/v1/validate, 10 tokens", "ValidateUser", 10),
+        ("client_credentials issuance", "ClientCredentialsUser", 1),
+        ("refresh rotation + introspect", "RefreshRotationUser", 1),
+    ]
+    for scenario, cls, per in per_class:
+        results.append(
+            run_locust(
+                srv,
+                scenario,
+                [cls],
+                pool_file,
+                outdir,
+                args,
+                users=min(args.users, 16) if per > 1 or "Refresh" in cls else args.users,
+                duration=args.class_duration,
+                tokens_per_req=per,
+            )
+        )
+    return results
+
+
+def baseline_targets(
+    stack: contextlib.ExitStack,
+    args: argparse.Namespace,
+    work: Path,
+    pool: dict[str, Any],
+    jwks: dict[str, Any],
+    first: str,
+    notes: list[str],
+) -> list[WrkTarget]:
+    """Start every comparison server (same core, same pool) and list what wrk runs on each."""
+    tokens_file = work / "tokens.txt"
+    auth = basic(pool)
+    data_dir = work / "data"
+    targets = []
+    if first == "rust":
+        url = embedded_url(data_dir)
+        if url is None:
+            notes.append("tokenward (python) not run: embedded store URL not found")
+        else:
+            # Same data dir (keys, pepper) and the same store, through --redis-url.
+            py = stack.enter_context(
+                tokenward_server("python", data_dir, free_port(), args, work, redis_url=url)
+            )
+            targets += [
+                WrkTarget(py, "introspect (peak)", tokens_file, auth),
+                WrkTarget(
+                    py,
+                    "batch of 100 (peak)",
+                    tokens_file,
+                    auth,
+                    path="/oauth2/introspect/batch",
+                    batch=100,
+                    connections=args.batch_connections,
+                ),
+            ]
+    (work / "clients.json").write_text(json.dumps({pool["client_id"]: pool["client_secret"]}))
+    bport = free_port()
+    cmd = [
+        PY,
+        str(HERE / "baselines" / "pyjwt_introspect.py"),
+        "--port",
+        str(bport),
+        "--jwks",
+        str(work / "jwks.json"),
+        "--issuer",
+        pool["issuer"],
+        "--audience",
+        pool["audience"],
+        "--clients",
+        str(work / "clients.json"),
+    ]
+    base_a = stack.enter_context(
+        server(
+            "baseline A (aiohttp + PyJWT)",
+            cmd,
+            cpus=args.server_cpus,
+            ready_path="/oauth2/introspect",
+            ready_method="POST",
+            port=bport,
+            workdir=work,
+        )
+    )
+    targets.append(
+        WrkTarget(base_a, "introspect (peak)", tokens_file, auth, note="no revocation check")
+    )
+    cport = free_port()
+    ceiling = stack.enter_context(
+        server(
+            "aiohttp constant body (ceiling)",
+            [PY, str(HERE / "baselines" / "constant_body.py"), "--port", str(cport)],
+            cpus=args.server_cpus,
+            ready_path="/oauth2/introspect",
+            ready_method="POST",
+            port=cport,
+            workdir=work,
+        )
+    )
+    targets.append(WrkTarget(ceiling, "introspect (peak)", tokens_file, auth))
+    if not args.no_dot:
+        targets += dot_target(stack, args, work, notes)
+    return targets
+
+
+def dot_target(
+    stack: contextlib.ExitStack, args: argparse.Namespace, work: Path, notes: list[str]
+) -> list[WrkTarget]:
     """Baseline B: django-oauth-toolkit's introspection under gunicorn (sync workers)."""
     dot_dir = HERE / "baselines" / "dot"
     env = dict(os.environ, DOT_DB=str(work / "dot.sqlite3"))
@@ -784,32 +911,27 @@ def run_dot(args: argparse.Namespace, work: Path, notes: list[str]) -> list[Meas
         "--chdir",
         str(dot_dir),
     ]
-    res = []
-    with server(
-        f"django-oauth-toolkit (gunicorn, {workers} sync workers)",
-        cmd,
-        cpus=args.server_cpus,
-        ready_path="/o/introspect/",
-        port=port,
-        workdir=work,
-        env=env,
-    ) as srv:
-        m = run_wrk(srv, "introspect (peak)", tokens, basic(pool), args, path="/o/introspect/")
-        m.notes = (m.notes + "; " if m.notes else "") + "plain client secret"
-        res.append(m)
-        if not args.no_dot_hashed:
-            m = run_wrk(
-                srv,
-                "introspect, hashed client secret (peak)",
-                tokens,
-                basic(pool, "hashed_client_id", "hashed_client_secret"),
-                args,
-                path="/o/introspect/",
-                duration=min(args.wrk_duration, 6),
-            )
-            m.notes = (m.notes + "; " if m.notes else "") + "DOT default: PBKDF2 per request"
-            res.append(m)
-    return res
+    srv = stack.enter_context(
+        server(
+            f"django-oauth-toolkit (gunicorn, {workers} sync workers)",
+            cmd,
+            cpus=args.server_cpus,
+            ready_path="/o/introspect/",
+            port=port,
+            workdir=work,
+            env=env,
+        )
+    )
+    return [
+        WrkTarget(
+            srv,
+            "introspect (peak)",
+            tokens,
+            basic(pool),
+            path="/o/introspect/",
+            note="plain client secret",
+        )
+    ]
 
 
 def cpu_list(spec: str | None) -> list[int]:
@@ -1152,8 +1274,8 @@ def main() -> int:
     p.add_argument("--step-duration", type=int, default=6)
     p.add_argument("--class-duration", type=int, default=5)
     p.add_argument("--smoke-duration", type=int, default=10)
-    p.add_argument("--wrk-duration", type=int, default=8)
-    p.add_argument("--wrk-repeats", type=int, default=1)
+    p.add_argument("--wrk-duration", type=int, default=5)
+    p.add_argument("--wrk-repeats", type=int, default=3, help="rounds over the servers")
     p.add_argument("--wrk-threads", type=int, default=1)
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--batch-connections", type=int, default=8)

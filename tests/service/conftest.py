@@ -38,7 +38,7 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def clean_redis(redis_url: str) -> str:
-    r = redis.Redis.from_url(redis_url)
+    r = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=10)
     r.flushdb()
     r.close()
     return redis_url

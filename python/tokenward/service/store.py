@@ -218,17 +218,20 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str, timeout: float = 2.0) -> Store:
-        client = aioredis.Redis.from_url(
+        # Blocking pool: a burst beyond max_connections waits (up to ``timeout``) for a
+        # free connection instead of failing the request.
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=128,
+            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             health_check_interval=0,
-            max_connections=256,
         )
-        return cls(client)
+        return cls(aioredis.Redis(connection_pool=pool))
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)
 
     async def ping(self) -> bool:
         return bool(await self.redis.ping())

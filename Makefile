@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup build serve test test-rust test-python test-python-rust test-python-twin \
-        test-redis-server lint fmt bench loadtest loadtest-smoke system-deps clean
+        test-redis-server lint fmt bench loadtest loadtest-smoke fuzz-smoke fuzz-tools system-deps clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ system-deps: ## Debian packages the tests use (redis-server for the compatibilit
 serve: build ## run the service with embedded defaults (127.0.0.1:8080, data in ./.tokenward/)
 	$(BIN)/tokenward serve
 
-test: build system-deps lint test-rust test-python-rust test-python-twin test-redis-server ## everything CI runs
+test: build system-deps lint test-rust test-python-rust test-python-twin test-redis-server loadtest-smoke fuzz-smoke ## everything CI runs
 	@echo "all test stages passed"
 
 test-rust: ## cargo test of the Rust core (no Python)
@@ -77,6 +77,13 @@ loadtest: build ## Locust + wrk load test of the service against baselines (writ
 
 loadtest-smoke: build ## 10-second Locust smoke run
 	$(PY) loadtests/run.py --smoke
+
+FUZZ_SECONDS ?= 60
+fuzz-tools: ## cargo-fuzz (from crates.io) for the fuzz targets
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
+
+fuzz-smoke: fuzz-tools ## regression inputs, then each cargo-fuzz target for FUZZ_SECONDS (default 60)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) rust_core/fuzz/smoke.sh
 
 clean: ## remove build output and the venv
 	rm -rf target $(VENV) python/tokenward/*.so

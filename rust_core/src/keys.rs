@@ -318,7 +318,11 @@ fn rsa_key(jwk: &[(String, Value)], alg: Option<Algorithm>) -> Result<(Algorithm
 pub fn rsa_verifier(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Verifier> {
     let n = strip_leading_zeros(n);
     let e = strip_leading_zeros(e);
-    let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+    // After stripping, a non-empty `n` starts with a non-zero byte; an empty or all-zero
+    // `n` has 0 bits (never `len * 8 - 8`, which underflows for an empty slice).
+    let bits = n
+        .first()
+        .map_or(0, |b| n.len() * 8 - b.leading_zeros() as usize);
     if !(2048..=8192).contains(&bits) {
         return Err(key_rejected("RSA modulus must be 2048..=8192 bits"));
     }
@@ -523,6 +527,14 @@ mod tests {
         assert!(jwk(&HS1.replace("}", ",\"key_ops\":[\"sign\",\"verify\"]}")).is_ok());
         assert!(jwk(&HS1.replace("}", ",\"key_ops\":\"verify\"}")).is_err());
         assert!(jwk(&HS1.replace("\"hs-1\"", "1")).is_err());
+    }
+
+    #[test]
+    fn rsa_degenerate_modulus_is_rejected_not_a_panic() {
+        // fuzz OPEN-1: `n.len() * 8 - 8` underflowed for an empty / all-zero modulus.
+        for n in [&[][..], &[0u8; 3][..], &[0u8; 256][..], &[0, 0, 1][..]] {
+            assert!(rsa_verifier(Algorithm::RS256, n, &[1, 0, 1]).is_err());
+        }
     }
 
     #[test]

@@ -98,6 +98,11 @@ def _loads(tokenward: Any, backend: str, jwk: Any, **kw: Any) -> Any:
         {k: v for k, v in RSA.items() if k != "e"},
         {**RSA, "n": RSA["n"] + "="},
         {**RSA, "n": None},
+        # fuzz OPEN-1 (jwk_parse): empty / all-zero modulus underflowed the bit count
+        {**RSA, "n": ""},
+        {**RSA, "n": "AAAA"},
+        {**RSA, "n": b64u(b"\x00" * 256)},
+        {**RSA, "n": b64u(b"\x00" * 255 + b"\x01")},
     ],
     ids=lambda j: ",".join(f"{k}={str(v)[:12]}" for k, v in j.items() if k not in ("x", "n"))[:60],
 )

@@ -168,28 +168,9 @@ pub fn check_result(
 /// the CI smoke pass stays green while the fix lands; the exact inputs live in
 /// `regressions/<target>/` and are listed in `regressions/OPEN`, and `smoke.sh`
 /// checks (strictly, with `TOKENWARD_FUZZ_NO_MASK=1`) that they still fail.
-/// Remove the predicate with the fix.
-///
-/// OPEN-1 (jwk_parse): an RSA JWK whose `n` is empty or all zero bytes
-/// (canonical base64url of only `A`s) underflows `n.len() * 8 - …` at
-/// rust_core/src/keys.rs `rsa_verifier` ("attempt to subtract with overflow";
-/// release builds wrap and then reject, debug / overflow-checked builds panic).
-pub fn known_open(data: &[u8]) -> bool {
-    if std::env::var_os("TOKENWARD_FUZZ_NO_MASK").is_some() {
-        return false; // smoke.sh's regression step: show the real behaviour
-    }
-    fn zero_n(v: &serde_json::Value) -> bool {
-        v.get("kty").and_then(|k| k.as_str()) == Some("RSA")
-            && v.get("n")
-                .and_then(|n| n.as_str())
-                .is_some_and(|n| n.bytes().all(|b| b == b'A'))
-    }
-    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(data) else {
-        return false;
-    };
-    zero_n(&doc)
-        || doc
-            .get("keys")
-            .and_then(|k| k.as_array())
-            .is_some_and(|keys| keys.iter().any(zero_n))
+/// Remove the predicate with the fix. None is open now (OPEN-1, an RSA JWK with an
+/// empty or all-zero `n` underflowing in `rsa_verifier`, was fixed; its inputs stay
+/// in `regressions/jwk_parse/`).
+pub fn known_open(_data: &[u8]) -> bool {
+    false
 }

@@ -43,10 +43,8 @@ def errors() -> Any:
 
 @pytest.fixture(scope="session")
 def shared_testdata() -> Path:
-    """``<checkout>/../shared/testdata`` (CI layout), falling back to /work/shared/testdata."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "testdata"
-    if not path.is_dir():
-        path = testdata_dir()
+    """``tests/data``: the vendored test vectors."""
+    path = testdata_dir()
     assert path.is_dir(), path
     return path
 

@@ -39,9 +39,7 @@ C0 = {
 }
 HS384_SECRET = bytes(range(100, 148))
 HS512_SECRET = bytes(range(150, 214))
-TESTDATA = ROOT.parent / "shared" / "testdata"
-if not TESTDATA.is_dir():
-    TESTDATA = Path("/work/shared/testdata")
+TESTDATA = ROOT / "tests" / "data"
 
 
 def signers() -> dict[str, tuple[str, object]]:

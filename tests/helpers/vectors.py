@@ -1,6 +1,6 @@
 """The one loader for the Wycheproof and RFC test vectors, and the one list of overrides.
 
-Every test that reads ``shared/testdata`` goes through this module, so the
+Every test that reads ``tests/data`` goes through this module, so the
 places where we deliberately disagree with an upstream label are listed once,
 here, with the reason (``OVERRIDES``), together with our policy for the
 ``acceptable`` label (``ACCEPTABLE_POLICY``) and for HMAC keys that are
@@ -17,16 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: CI clones the repository with ``shared/`` beside it; on the dev box it lives here.
-_FALLBACK_TESTDATA = Path("/work/shared/testdata")
+#: Vendored copy of the workplace's ``shared/testdata`` (Wycheproof is Apache-2.0), so a
+#: clone tests itself wherever it is checked out (tests/data/README.md).
+_TESTDATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def testdata_dir() -> Path:
-    """``<repo>/../shared/testdata`` when it exists, else the fallback path."""
-    beside_repo = Path(__file__).resolve().parents[3] / "shared" / "testdata"
-    if beside_repo.is_dir():
-        return beside_repo
-    return _FALLBACK_TESTDATA
+    """``<repo>/tests/data``: the Wycheproof vectors and the RFC JWS examples."""
+    return _TESTDATA
 
 
 def wycheproof_dir() -> Path:

@@ -1,9 +1,9 @@
-//! Shared loader for `shared/testdata` (one place for paths and hex).
+//! Shared loader for `tests/data` (the vendored test vectors) (one place for paths and hex).
 #![allow(dead_code, clippy::unwrap_used)]
 
 use serde_json::Value;
 
-pub const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata");
+pub const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data");
 
 pub fn load(relative: &str) -> Value {
     let path = format!("{TESTDATA}/{relative}");

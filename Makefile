@@ -20,7 +20,7 @@ $(VENV)/.stamp: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.stamp ## create .venv and install everything (Python deps, the Rust extension)
-	$(BIN)/maturin develop --release -E dev -q
+	@set -o pipefail; $(BIN)/maturin develop --release -E dev -q 2>&1 | { grep -v '^Requirement already satisfied' || true; }
 
 build: setup ## (re)build the Rust extension into .venv (release)
 
@@ -30,8 +30,9 @@ system-deps: ## Debian packages the tests use (redis-server for the compatibilit
 	  else echo "redis-server missing (apt-get install redis-server); its compatibility run will be skipped"; fi; \
 	fi
 
-serve: build ## run the service with embedded defaults (127.0.0.1:8080, data in ./.tokenward/)
-	$(BIN)/tokenward serve
+ARGS ?=
+serve: build ## run the service with embedded defaults (127.0.0.1:8080, data in ./.tokenward/); ARGS="--port 9090"
+	$(BIN)/tokenward serve $(ARGS)
 
 test: build system-deps lint test-rust test-python-rust test-python-twin test-redis-server loadtest-smoke fuzz-smoke ## everything CI runs
 	@echo "all test stages passed"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,6 +23,8 @@ import orjson
 from tokenward.service.settings import DEFAULT_DATA_DIR, Settings
 
 GRANTS = ("password", "client_credentials", "refresh_token")
+#: Every generated client_id starts with this; user names may not.
+CLIENT_ID_PREFIX = "tw_"
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -127,13 +130,20 @@ def cmd_clients_create(args: argparse.Namespace) -> int:
     from tokenward.service.crypto import hash_client_secret, load_pepper, new_secret
 
     settings = _settings(args)
-    grants = [g for g in args.grant_types.replace(",", " ").split() if g]
+    grants = list(dict.fromkeys(g for g in args.grant_types.replace(",", " ").split() if g))
     bad = [g for g in grants if g not in GRANTS]
     if bad or not grants:
         raise SystemExit(f"unknown grant types: {bad}; choose from {list(GRANTS)}")
-    scopes = [s for s in args.scopes.split(" ") if s]
+    _check_name(args.name, "client name")
+    scopes = list(dict.fromkeys(s for s in args.scopes.split(" ") if s))
+    if any(not _SCOPE_TOKEN.fullmatch(s) for s in scopes):
+        raise SystemExit("scopes must be RFC 6749 scope tokens (printable ASCII, no '\\' or '\"')")
+    from tokenward.service.tokens import MAX_REFRESH_TTL
+
+    _check_ttl(args.access_ttl, "--access-ttl", settings.max_access_ttl)
+    _check_ttl(args.refresh_ttl, "--refresh-ttl", MAX_REFRESH_TTL)
     pepper = settings.pepper or load_pepper(settings.data_dir)
-    client_id = "tw_" + new_secret(12)
+    client_id = CLIENT_ID_PREFIX + new_secret(12)
     secret = new_secret(32)
     record: dict[str, Any] = {
         "client_id": client_id,
@@ -159,6 +169,19 @@ def cmd_clients_create(args: argparse.Namespace) -> int:
     return 0
 
 
+_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,256}")
+
+
+def _check_name(name: str, what: str) -> None:
+    if not name or len(name) > 256 or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise SystemExit(f"invalid {what}: 1 to 256 characters, no control characters")
+
+
+def _check_ttl(value: int | None, flag: str, maximum: int) -> None:
+    if value is not None and not 1 <= value <= maximum:
+        raise SystemExit(f"{flag} must be within 1..{maximum} seconds")
+
+
 def _read_password() -> str:
     data = sys.stdin.buffer.read(4097)
     if len(data) > 4096:
@@ -170,6 +193,8 @@ def _read_password() -> str:
         text = text[:-1]
     if not text:
         raise SystemExit("empty password")
+    if "\x00" in text:
+        raise SystemExit("the password contains a NUL byte (it could never be sent in a form)")
     return text
 
 
@@ -178,8 +203,11 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     name = args.name
-    if not name or len(name) > 256 or any(ord(ch) < 32 for ch in name):
-        raise SystemExit("invalid user name")
+    _check_name(name, "user name")
+    if name.startswith(CLIENT_ID_PREFIX):
+        # client_credentials tokens carry sub = client_id: a user of that name would share
+        # a subject with a client (and revoke-user would hit the client's tokens)
+        raise SystemExit(f"user names starting with {CLIENT_ID_PREFIX!r} are reserved for clients")
     password = _read_password()
     record = {
         "name": name,
@@ -257,7 +285,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; an operational failure is one line on stderr and exit status 1."""
+    from redis.exceptions import RedisError
+
+    from tokenward.exceptions import TokenwardError
+
+    try:
+        return _dispatch(build_parser().parse_args(argv))
+    except (RuntimeError, OSError, RedisError, TokenwardError) as exc:
+        sys.stderr.write(f"tokenward: error: {_one_line(exc)}\n")
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:500]
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return cmd_serve(args)
     if args.command == "clients":

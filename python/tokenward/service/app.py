@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
@@ -45,6 +46,27 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         )
 
 
+class _RedactParserErrors(logging.Filter):
+    """aiohttp logs a request it cannot parse (header or request line too long,
+    duplicate Content-Length, ...) with a traceback whose message quotes the raw
+    bytes, e.g. the start of an ``Authorization`` header or a query string
+    carrying a token. Keep one line with the address and the error class."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            remote = record.args[0] if isinstance(record.args, tuple) and record.args else "-"
+            record.msg = "rejected a malformed HTTP request from %s: %s (status %s)"
+            record.args = (remote, type(exc).__name__, exc.code)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_REDACT = _RedactParserErrors()
+
+
 @web.middleware
 async def keys_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith(_NEEDS_KEYS) and not request.app[KEYRING].ready:
@@ -67,7 +89,7 @@ async def _embedded_ctx(app: web.Application) -> AsyncIterator[None]:
     if settings.redis_url is not None:
         yield
         return
-    server = EmbeddedServer(settings.data_dir)
+    server = EmbeddedServer(settings.data_dir, supervise=True)
     url = await asyncio.get_running_loop().run_in_executor(None, server.start)
     app[SETTINGS] = replace(settings, redis_url=url)
     try:
@@ -121,6 +143,7 @@ async def _refresh_keys(app: web.Application) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     """Build the aiohttp application; resources live in ``cleanup_ctx``."""
+    logging.getLogger("aiohttp.server").addFilter(_REDACT)  # idempotent (same object)
     app = web.Application(
         middlewares=[headers_middleware, error_middleware, keys_middleware],
         client_max_size=settings.max_batch_body_bytes,

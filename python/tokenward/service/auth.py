@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hmac
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -113,6 +114,18 @@ class Authenticator:
             await self._fail(limits)
             raise InvalidClient()
         return record
+
+    async def admin(self, *, authorization: str | None, expected: str, addr: str) -> None:
+        """``Authorization: Bearer <admin token>``; failures are rate-limited per address
+        like client and user credentials."""
+        scheme, _, value = (authorization or "").partition(" ")
+        limits = self._limits("admin", "admin", addr)
+        await self._check_rate(limits)
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            value.strip().encode("utf-8", "surrogatepass"), expected.encode()
+        ):
+            await self._fail(limits)
+            raise InvalidClient("admin token required")
 
     def hash_secret(self, secret: str) -> str:
         return hash_client_secret(self.pepper, secret)

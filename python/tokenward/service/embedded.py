@@ -11,6 +11,11 @@ AOF in the data dir (``appendonly yes``), and is owned by exactly one process,
 which holds an exclusive ``flock`` on ``<data_dir>/embedded.lock`` for the
 server's lifetime. ``embedded.json`` tells other processes (the admin CLI) where
 the socket is.
+
+With ``supervise=True`` (what ``tokenward serve`` uses) a watchdog thread restarts
+the server if it dies (killed, OOM): same socket, same AOF, with backoff, so the
+service's store client reconnects by itself and no operator has to restart
+``serve``. Requests that need the store get 503 for the seconds in between.
 """
 
 from __future__ import annotations
@@ -19,18 +24,23 @@ import contextlib
 import ctypes
 import fcntl
 import json
+import logging
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 _SUN_PATH_MAX = 100
+_RESTART_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
+
+log = logging.getLogger("tokenward.service")
 
 
 def valkey_binary() -> str:
@@ -81,10 +91,15 @@ def _pid_is_valkey(pid: int) -> bool:
 class EmbeddedServer:
     """One valkey-server process serving ``data_dir`` over a unix socket."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, supervise: bool = False) -> None:
         self.data_dir = data_dir.resolve()
         self.proc: subprocess.Popen[bytes] | None = None
         self.socket_path = ""
+        self.restarts = 0
+        self._supervise = supervise
+        self._stopping = threading.Event()
+        self._proc_lock = threading.Lock()
+        self._watchdog: threading.Thread | None = None
         self._lock: IO[str] | None = None
         self._tmpdir: str | None = None
 
@@ -146,7 +161,24 @@ class EmbeddedServer:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(sock)
         self.socket_path = sock
-        args = [
+        self._stopping.clear()
+        try:
+            self._launch(timeout)
+        except BaseException:
+            with self._proc_lock:
+                self.proc = None
+            self._release()
+            raise
+        if self._supervise:
+            self._watchdog = threading.Thread(
+                target=self._watch, name="tokenward-store-watchdog", daemon=True
+            )
+            self._watchdog.start()
+        return self.url
+
+    def _args(self) -> list[str]:
+        sock = self.socket_path
+        return [
             valkey_binary(),
             "--port", "0",
             "--unixsocket", sock,
@@ -160,28 +192,64 @@ class EmbeddedServer:
             "--loglevel", "warning",
             "--logfile", str(self.data_dir / "valkey.log"),
         ]  # fmt: skip
-        self.proc = subprocess.Popen(  # noqa: S603
-            args,
+
+    def _launch(self, timeout: float) -> None:
+        """Start valkey-server on the prepared socket and wait until it answers PING."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket_path)
+        proc = subprocess.Popen(  # noqa: S603
+            self._args(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=_pdeathsig,
             start_new_session=True,
         )
+        with self._proc_lock:
+            if self._stopping.is_set() and self._watchdog is not None:
+                proc.kill()  # stop() raced a restart: do not leave this one behind
+                proc.wait()
+                raise RuntimeError("embedded store is stopping")
+            self.proc = proc
         deadline = time.monotonic() + timeout
-        while not _ping_unix(sock):
-            if self.proc.poll() is not None:
-                self._release()
-                log = (self.data_dir / "valkey.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"embedded valkey-server exited: {log}")
+        while not _ping_unix(self.socket_path):
+            if proc.poll() is not None:
+                text = (self.data_dir / "valkey.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"embedded valkey-server exited: {text}")
             if time.monotonic() > deadline:
-                self.stop()
+                proc.kill()
+                proc.wait()
                 raise RuntimeError("embedded valkey-server did not start in time")
             time.sleep(0.02)
+        info_path = self.data_dir / "embedded.json"
         tmp = info_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"socket": sock, "pid": self.proc.pid}))
+        tmp.write_text(json.dumps({"socket": self.socket_path, "pid": proc.pid}))
         os.replace(tmp, info_path)
-        return self.url
+
+    def _watch(self) -> None:
+        """Restart the server whenever it exits while we are not stopping."""
+        failures = 0
+        while not self._stopping.is_set():
+            with self._proc_lock:
+                proc = self.proc
+            if proc is None:
+                return
+            rc = proc.wait()
+            if self._stopping.is_set():
+                return
+            delay = _RESTART_BACKOFF[min(failures, len(_RESTART_BACKOFF) - 1)]
+            log.warning("embedded store exited (status %s); restarting in %.1fs", rc, delay)
+            if self._stopping.wait(delay):
+                return
+            try:
+                self._launch(timeout=15.0)
+            except (RuntimeError, OSError) as exc:
+                failures += 1  # keep the lock and the files; try again after a longer pause
+                log.error("embedded store restart failed: %s", str(exc)[:200])
+                continue
+            failures = 0
+            self.restarts += 1
+            log.warning("embedded store restarted")
 
     def _reap_orphan(self, info_path: Path) -> None:
         """A previous owner died without stopping its server: stop it before reusing the AOF."""
@@ -195,7 +263,9 @@ class EmbeddedServer:
                     time.sleep(0.025)
 
     def stop(self) -> None:
-        proc, self.proc = self.proc, None
+        self._stopping.set()
+        with self._proc_lock:
+            proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGTERM)  # valkey flushes the AOF on SIGTERM
             try:
@@ -203,6 +273,9 @@ class EmbeddedServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None and watchdog is not threading.current_thread():
+            watchdog.join(timeout=5)
         self._release()
 
     def _release(self) -> None:
@@ -236,7 +309,8 @@ def admin_store_url(data_dir: Path, redis_url: str | None) -> Iterator[str]:
         yield running
         return
     server = EmbeddedServer(data_dir)
+    url = server.start()  # outside the try: a failed start must not release another's files
     try:
-        yield server.start()
+        yield url
     finally:
         server.stop()

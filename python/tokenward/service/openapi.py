@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .handlers.revocation import admin_token
 from .settings import Settings
 
 _FORM = "application/x-www-form-urlencoded"
@@ -232,7 +233,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "get": {"operationId": op_id, "summary": summary, "responses": {"200": _ok(schema)}}
         }
 
-    return {
+    doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "tokenward", "version": "0.1.0"},
         "servers": [{"url": settings.effective_issuer}],
@@ -303,3 +304,37 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             },
         },
     }
+    if admin_token() is not None:
+        doc["paths"]["/admin/revoke-user"] = {
+            "post": {
+                "operationId": "adminRevokeUser",
+                "summary": "Revoke every token of one user (password reset, disabled account)",
+                "security": [{"adminBearer": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {_JSON: {"schema": _ref("AdminRevokeUserRequest")}},
+                },
+                "responses": {
+                    "200": _ok("AdminRevokeUserResponse"),
+                    "400": _err("bad request"),
+                    "401": _err("admin token missing or wrong"),
+                    "429": _err("too many failed attempts"),
+                },
+            }
+        }
+        schemas["AdminRevokeUserRequest"] = {
+            "type": "object",
+            "required": ["username"],
+            "properties": {"username": {"type": "string", "minLength": 1, "maxLength": 256}},
+        }
+        schemas["AdminRevokeUserResponse"] = {
+            "type": "object",
+            "required": ["revoked_families"],
+            "properties": {"revoked_families": {"type": "integer", "minimum": 0}},
+        }
+        doc["components"]["securitySchemes"]["adminBearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "TOKENWARD_ADMIN_TOKEN (the admin API exists only when it is set)",
+        }
+    return doc

@@ -63,7 +63,7 @@ def serve(settings: Settings, *, access_log: bool = False) -> int:
     )
     embedded: EmbeddedServer | None = None
     if settings.redis_url is None:
-        embedded = EmbeddedServer(settings.data_dir)
+        embedded = EmbeddedServer(settings.data_dir, supervise=True)
         settings = replace(settings, redis_url=embedded.start())
     try:
         asyncio.run(_prepare(settings))

@@ -36,6 +36,8 @@ from .store import RevocationQuery, RevocationState, Store
 _OPAQUE_RE = re.compile(r"[A-Za-z0-9_-]{16,512}")
 _REV_SLACK = 60
 _OFFLOAD_BATCH = 32
+#: Longest refresh-token lifetime a client may be configured with (one year).
+MAX_REFRESH_TTL = 366 * 24 * 3600
 INTROSPECTION_MEMBERS = (
     "scope",
     "client_id",
@@ -92,6 +94,12 @@ class TokenService:
             raise InvalidGrant("audience not allowed for this client", error="invalid_target")
         return requested
 
+    def refresh_ttl(self, client: dict[str, Any]) -> int:
+        """The client's refresh lifetime, clamped like the access lifetime (a record
+        written by hand or by an old CLI must never reach the store as a bad TTL)."""
+        ttl = int(client.get("refresh_ttl") or self.settings.refresh_ttl)
+        return max(1, min(ttl, MAX_REFRESH_TTL))
+
     def access_ttl(self, client: dict[str, Any]) -> int:
         ttl = int(client.get("access_ttl") or self.settings.access_ttl)
         return max(1, min(ttl, self.settings.max_access_ttl))
@@ -144,7 +152,7 @@ class TokenService:
         if refresh:
             fid = secrets.token_urlsafe(16)
             refresh_token = secrets.token_urlsafe(32)
-            ttl = int(client.get("refresh_ttl") or self.settings.refresh_ttl)
+            ttl = self.refresh_ttl(client)
             now = int(self.settings.clock())
             record = self._refresh_record(client, fid, sub, scope, aud, username, now, ttl)
             await self.store.new_family(fid, token_hash(refresh_token), record, ttl)
@@ -203,7 +211,7 @@ class TokenService:
             if any(s not in granted for s in wanted):
                 raise InvalidScope("requested scope exceeds the original grant")
             scope = " ".join(dict.fromkeys(wanted))
-        ttl = int(client.get("refresh_ttl") or self.settings.refresh_ttl)
+        ttl = self.refresh_ttl(client)
         new_token = secrets.token_urlsafe(32)
         new_record = dict(record, iat=now, exp=now + ttl)  # family keeps the original grant
         status = await self.store.rotate_refresh(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -83,6 +84,7 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     settings = request.app[SETTINGS]
     if request.content_type != "application/json":
         raise UnsupportedMediaType("expected application/json")
+    _utf8_only(request)
     body = await _read_body(request, settings.max_batch_body_bytes)
     try:
         value = orjson.loads(body)
@@ -90,7 +92,40 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         raise InvalidRequest("body is not valid JSON") from None
     if not isinstance(value, dict):
         raise InvalidRequest("body must be a JSON object")
+    if _may_repeat_members(body, value) and _has_duplicate_members(body):
+        raise InvalidRequest("duplicate member name in the JSON body")
     return value
+
+
+def _utf8_only(request: web.Request) -> None:
+    charset = request.charset
+    if charset is not None and charset.lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType("JSON bodies must be UTF-8 (RFC 8259)")
+
+
+def _may_repeat_members(body: bytes, value: dict[str, Any]) -> bool:
+    """Cheap pre-check (orjson silently keeps the last of repeated names). A body can
+    hide a repeated name only behind an escape, or by spelling one of its names twice;
+    batch bodies have neither (tokens contain no backslash), so they skip the full check."""
+    if b"\\" in body:
+        return True
+    return any(body.count(orjson.dumps(name)) > 1 for name in value)
+
+
+def _has_duplicate_members(body: bytes) -> bool:
+    """Whether the top-level object repeats a name (nested objects are the items'
+    business: a bad batch item fails alone)."""
+    repeated: list[bool] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        repeated.append(len({k for k, _ in pairs}) != len(pairs))  # outermost comes last
+        return dict(pairs)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs_hook)
+    except (ValueError, RecursionError):
+        return False  # orjson accepted it: not ours to judge beyond duplicates
+    return bool(repeated) and repeated[-1]
 
 
 def token_list(body: dict[str, Any], request: web.Request) -> list[object]:
@@ -104,7 +139,10 @@ def token_list(body: dict[str, Any], request: web.Request) -> list[object]:
 
 
 async def authenticate(request: web.Request, form: dict[str, str] | None = None) -> dict[str, Any]:
-    auth = request.headers.get("Authorization")
+    values = request.headers.getall("Authorization", [])
+    if len(values) > 1:  # which one wins differs between parsers and proxies: refuse
+        raise InvalidRequest("more than one Authorization header")
+    auth = values[0] if values else None
     if auth is not None and len(auth) > 2048:
         raise InvalidRequest("authorization header too large")
     return await request.app[AUTH].client(

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-import hmac
+import logging
 import os
 
 from aiohttp import web
 
-from ..appkeys import TOKENS
-from ..errors import InvalidClient, InvalidRequest
-from .common import authenticate, json_response, read_form, read_json
+from ..appkeys import AUTH, TOKENS
+from ..errors import InvalidRequest
+from .common import authenticate, client_addr, json_response, read_form, read_json
+
+#: Shorter admin tokens leave the admin API disabled (with a warning): it can revoke anyone.
+ADMIN_TOKEN_MIN_LENGTH = 24
+log = logging.getLogger("tokenward.service")
+_warned: set[int] = set()
+
+
+def admin_token() -> str | None:
+    """``TOKENWARD_ADMIN_TOKEN`` if it is set and long enough, else None (API disabled)."""
+    value = os.environ.get("TOKENWARD_ADMIN_TOKEN", "")
+    if not value:
+        return None
+    if len(value) < ADMIN_TOKEN_MIN_LENGTH:
+        if len(value) not in _warned:
+            _warned.add(len(value))
+            log.warning(
+                "TOKENWARD_ADMIN_TOKEN is shorter than %d characters: admin API disabled",
+                ADMIN_TOKEN_MIN_LENGTH,
+            )
+        return None
+    return value
 
 
 async def revoke(request: web.Request) -> web.Response:
@@ -25,17 +46,17 @@ async def revoke(request: web.Request) -> web.Response:
 async def admin_revoke_user(request: web.Request) -> web.Response:
     """``POST /admin/revoke-user`` with ``Authorization: Bearer $TOKENWARD_ADMIN_TOKEN``.
 
-    Disabled (404) unless the environment variable is set.
+    Disabled (404) unless the environment variable holds a token of at least
+    ``ADMIN_TOKEN_MIN_LENGTH`` characters; wrong tokens are rate-limited per address.
     """
-    expected = os.environ.get("TOKENWARD_ADMIN_TOKEN", "")
-    if not expected:
+    expected = admin_token()
+    if expected is None:
         raise web.HTTPNotFound()
-    auth = request.headers.get("Authorization", "")
-    scheme, _, value = auth.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        value.strip().encode(), expected.encode()
-    ):
-        raise InvalidClient("admin token required")
+    await request.app[AUTH].admin(
+        authorization=request.headers.get("Authorization"),
+        expected=expected,
+        addr=client_addr(request),
+    )
     body = await read_json(request)
     sub = body.get("username")
     if not isinstance(sub, str) or not sub or len(sub) > 256:

@@ -151,8 +151,14 @@ class Validator:
             raise InvalidConfigError("threads must be within 1..256")
         if now is not None:
             _check_now(now)
+        if isinstance(tokens, str | bytes):
+            raise TypeError("validate_many takes a sequence of tokens, not one token")
+        try:
+            batch = list(tokens)
+        except TypeError:
+            raise TypeError("validate_many takes a sequence of tokens") from None
         results: list[Claims | InvalidTokenError] = self._impl.validate_many(
-            list(tokens), _scopes(scopes), now, threads
+            batch, _scopes(scopes), now, threads
         )
         return results
 

@@ -456,6 +456,15 @@ def test_validate_many_empty_and_iterables(make_validator: Any) -> None:
     assert v.validate_many(iter([good]), now=T) == [base()]
 
 
+@pytest.mark.parametrize("not_a_batch", ["tok.en.x", b"tok.en.x", None, 5])
+def test_validate_many_refuses_a_single_token_or_non_sequence(
+    make_validator: Any, not_a_batch: Any
+) -> None:
+    # a str is iterable: without the check it would be validated character by character
+    with pytest.raises(TypeError, match="sequence of tokens"):
+        make_validator().validate_many(not_a_batch, now=T)
+
+
 def test_validate_many_large_batch(make_validator: Any, errors: Any) -> None:
     v = make_validator()
     tokens = [tok(base(i=i)) if i % 7 else f"bad{i}" for i in range(400)]

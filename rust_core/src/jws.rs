@@ -3,7 +3,7 @@
 use crate::alg::{AlgSet, Algorithm};
 use crate::b64;
 use crate::error::{malformed, Error, ErrorKind, Result};
-use crate::json::{self, Value};
+use crate::json::{Doc, ObjectRef, Value, ValueRef};
 use crate::keys::KeySet;
 
 /// Smallest and largest accepted `max_token_bytes`.
@@ -86,34 +86,49 @@ fn decode_segment<'a>(seg: &[u8], stack: &'a mut [u8], heap: &'a mut Vec<u8>) ->
     }
 }
 
-/// Steps 6–8: crit, alg, kid.
-fn header_alg_kid(
-    header: &[(String, Value)],
+const UNSUPPORTED_CRIT: Error = Error::new(
+    ErrorKind::UnsupportedCrit,
+    "crit lists extensions that are not understood",
+);
+const BAD_CRIT: Error = malformed("crit must be a non-empty list of strings");
+const BAD_ALG: Error = malformed("header alg is missing or not a string");
+const ALG_NOT_ALLOWED: Error = Error::new(ErrorKind::UnsupportedAlg, "alg is not allowed");
+const BAD_KID: Error = malformed("header kid is not a string");
+const BAD_HEADER: Error = malformed("header is not a strict JSON object");
+
+/// Steps 6–8: crit, alg, kid (one pass over the members, checks in order).
+fn header_alg_kid<'a>(
+    header: ObjectRef<'a>,
     algorithms: AlgSet,
-) -> Result<(Algorithm, Option<&str>)> {
-    if let Some(crit) = json::get(header, "crit") {
-        let supported_shape = matches!(crit, Value::Array(items)
-            if !items.is_empty() && items.iter().all(|v| matches!(v, Value::String(_))));
+) -> Result<(Algorithm, Option<&'a str>)> {
+    let (mut crit, mut alg, mut kid) = (None, None, None);
+    for (name, value) in header.iter() {
+        match name {
+            "crit" => crit = Some(value),
+            "alg" => alg = Some(value),
+            "kid" => kid = Some(value),
+            _ => {}
+        }
+    }
+    if let Some(crit) = crit {
+        let supported_shape = matches!(crit, ValueRef::Array(items)
+            if !items.is_empty() && items.iter().all(|v| matches!(v, ValueRef::String(_))));
         return Err(if supported_shape {
-            Error::new(
-                ErrorKind::UnsupportedCrit,
-                "crit lists extensions that are not understood",
-            )
+            UNSUPPORTED_CRIT
         } else {
-            malformed("crit must be a non-empty list of strings")
+            BAD_CRIT
         });
     }
-    let alg = match json::get(header, "alg") {
-        Some(Value::String(name)) => name,
-        _ => return Err(malformed("header alg is missing or not a string")),
+    let Some(ValueRef::String(alg)) = alg else {
+        return Err(BAD_ALG);
     };
     let alg = Algorithm::from_name(alg)
         .filter(|a| algorithms.contains(*a))
-        .ok_or(Error::new(ErrorKind::UnsupportedAlg, "alg is not allowed"))?;
-    let kid = match json::get(header, "kid") {
+        .ok_or(ALG_NOT_ALLOWED)?;
+    let kid = match kid {
         None => None,
-        Some(Value::String(kid)) => Some(kid.as_str()),
-        Some(_) => return Err(malformed("header kid is not a string")),
+        Some(ValueRef::String(kid)) => Some(kid),
+        Some(_) => return Err(BAD_KID),
     };
     Ok((alg, kid))
 }
@@ -128,13 +143,60 @@ pub fn check_size(len: usize, max_token_bytes: usize) -> Result<()> {
     }
 }
 
-/// Steps 1–9: returns the header and the payload bytes.
-pub fn verify(
+/// Buffers for one token's header and signature, reusable across tokens
+/// (a batch keeps one per worker): nothing is allocated for them unless a
+/// segment is larger than the stack parts.
+#[derive(Debug)]
+pub struct Scratch {
+    header_stack: [u8; HEADER_STACK],
+    header_heap: Vec<u8>,
+    sig_stack: [u8; SIG_STACK],
+    sig_heap: Vec<u8>,
+    header: Doc,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            header_stack: [0; HEADER_STACK],
+            header_heap: Vec::new(),
+            sig_stack: [0; SIG_STACK],
+            sig_heap: Vec::new(),
+            header: Doc::default(),
+        }
+    }
+}
+
+impl Scratch {
+    /// Drop heap buffers that grew beyond `max` bytes (a huge token must not
+    /// pin its memory in a cached scratch).
+    pub fn trim(&mut self, max: usize) {
+        if self.header_heap.capacity() > max {
+            self.header_heap = Vec::new();
+        }
+        if self.sig_heap.capacity() > max {
+            self.sig_heap = Vec::new();
+        }
+        self.header.trim(max);
+    }
+}
+
+/// A verified token whose header lives in a [`Scratch`].
+#[derive(Debug)]
+pub struct VerifiedRef<'s> {
+    pub header: ObjectRef<'s>,
+    pub payload: Vec<u8>,
+}
+
+/// Steps 1–9 with caller-provided buffers: the parsed header (borrowed from
+/// `scratch`) and the payload bytes.
+pub fn verify_in<'s>(
     token: &[u8],
     keys: &KeySet,
     algorithms: AlgSet,
     max_token_bytes: usize,
-) -> Result<Verified> {
+    scratch: &'s mut Scratch,
+) -> Result<VerifiedRef<'s>> {
     check_size(token.len(), max_token_bytes)?;
     let (d1, d2) = split3(token)?;
     let (header_seg, rest) = token.split_at(d1);
@@ -144,21 +206,60 @@ pub fn verify(
     if header_seg.is_empty() {
         return Err(EMPTY_HEADER);
     }
-    let mut header_stack = [0u8; HEADER_STACK];
-    let mut header_heap = Vec::new();
-    let header_bytes = decode_segment(header_seg, &mut header_stack, &mut header_heap)?;
+    let Scratch {
+        header_stack,
+        header_heap,
+        sig_stack,
+        sig_heap,
+        header,
+    } = scratch;
+    let header_bytes = decode_segment(header_seg, header_stack, header_heap)?;
     let payload = b64::decode(payload_seg).ok_or(BAD_BASE64)?;
-    let mut sig_stack = [0u8; SIG_STACK];
-    let mut sig_heap = Vec::new();
-    let signature = decode_segment(sig_seg, &mut sig_stack, &mut sig_heap)?;
+    let signature = decode_segment(sig_seg, sig_stack, sig_heap)?;
 
-    let header = json::parse_object(header_bytes)
-        .map_err(|_| malformed("header is not a strict JSON object"))?;
-    let (alg, kid) = header_alg_kid(&header, algorithms)?;
+    let header_text = std::str::from_utf8(header_bytes).map_err(|_| BAD_HEADER)?;
+    header.parse_object(header_text).map_err(|_| BAD_HEADER)?;
+    let header: &'s Doc = header;
+    let header = match header.root(header_text) {
+        ValueRef::Object(o) => o,
+        _ => return Err(BAD_HEADER),
+    };
+    let (alg, kid) = header_alg_kid(header, algorithms)?;
     let entry = keys.select(kid, alg)?;
     let signing_input = token.get(..d2).unwrap_or_default();
     entry.verifier.verify(signing_input, signature)?;
-    Ok(Verified { header, payload })
+    Ok(VerifiedRef { header, payload })
+}
+
+/// Steps 1–9: returns the payload bytes (and the header as an owned tree).
+pub fn verify(
+    token: &[u8],
+    keys: &KeySet,
+    algorithms: AlgSet,
+    max_token_bytes: usize,
+) -> Result<Verified> {
+    let mut scratch = Scratch::default();
+    let v = verify_in(token, keys, algorithms, max_token_bytes, &mut scratch)?;
+    let header = v
+        .header
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_value()))
+        .collect();
+    Ok(Verified {
+        header,
+        payload: v.payload,
+    })
+}
+
+/// Steps 1–9, payload only (no header tree is built).
+pub fn verify_payload(
+    token: &[u8],
+    keys: &KeySet,
+    algorithms: AlgSet,
+    max_token_bytes: usize,
+) -> Result<Vec<u8>> {
+    let mut scratch = Scratch::default();
+    verify_in(token, keys, algorithms, max_token_bytes, &mut scratch).map(|v| v.payload)
 }
 
 /// Raw primitive check: key selection as §3.8, then crypto only.

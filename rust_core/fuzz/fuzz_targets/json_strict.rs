@@ -50,6 +50,9 @@ fuzz_target!(|data: &[u8]| {
     let doc = json::OwnedDoc::parse_object(data.to_vec());
     assert_eq!(doc.is_ok(), obj.is_ok());
     if let (Ok(doc), Ok(members)) = (&doc, &obj) {
-        assert_eq!(format!("{:?}", doc.root().to_value()), format!("{:?}", Value::Object(members.clone())));
+        assert_eq!(
+            format!("{:?}", doc.root().to_value()),
+            format!("{:?}", Value::Object(members.clone()))
+        );
     }
 });

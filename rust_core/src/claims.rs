@@ -59,20 +59,35 @@ struct Registered<'a> {
     aud: Option<ValueRef<'a>>,
     scope: Option<&'a str>,
     scp: Option<ArrayRef<'a>>,
-    /// Bit i: `required[i]` is present (for the first 64 required names).
-    required_present: u64,
+    /// sub, jti, client_id seen (type-checked; values not needed).
+    sub: bool,
+    jti: bool,
+    client_id: bool,
 }
 
-/// Step 3: pick out and type-check the registered claims in one pass (and
-/// note which required names are present).
-fn registered<'a>(claims: ObjectRef<'a>, required: &[String]) -> Result<Registered<'a>> {
+impl Registered<'_> {
+    /// Presence of a registered claim, `None` for other names.
+    fn has(&self, name: &str) -> Option<bool> {
+        Some(match name {
+            "exp" => self.exp.is_some(),
+            "nbf" => self.nbf.is_some(),
+            "iat" => self.iat.is_some(),
+            "iss" => self.iss.is_some(),
+            "aud" => self.aud.is_some(),
+            "scope" => self.scope.is_some(),
+            "scp" => self.scp.is_some(),
+            "sub" => self.sub,
+            "jti" => self.jti,
+            "client_id" => self.client_id,
+            _ => return None,
+        })
+    }
+}
+
+/// Step 3: pick out and type-check the registered claims in one pass.
+fn registered(claims: ObjectRef<'_>) -> Result<Registered<'_>> {
     let mut r = Registered::default();
     for (name, value) in claims.iter() {
-        for (i, req) in required.iter().enumerate().take(64) {
-            if req == name {
-                r.required_present |= 1 << i;
-            }
-        }
         match name {
             "exp" => r.exp = Some(time_value(value)?),
             "nbf" => r.nbf = Some(time_value(value)?),
@@ -84,7 +99,9 @@ fn registered<'a>(claims: ObjectRef<'a>, required: &[String]) -> Result<Register
                 match name {
                     "iss" => r.iss = Some(s),
                     "scope" => r.scope = Some(s),
-                    _ => {}
+                    "sub" => r.sub = true,
+                    "jti" => r.jti = true,
+                    _ => r.client_id = true,
                 }
             }
             "aud" => {
@@ -135,13 +152,9 @@ pub fn check(
             ));
         }
     }
-    let r = registered(claims, &config.required)?;
-    for (i, name) in config.required.iter().enumerate() {
-        let present = if i < 64 {
-            r.required_present & (1 << i) != 0
-        } else {
-            claims.get(name).is_some()
-        };
+    let r = registered(claims)?;
+    for name in &config.required {
+        let present = r.has(name).unwrap_or_else(|| claims.get(name).is_some());
         if !present {
             return Err(missing(name));
         }
@@ -409,6 +422,23 @@ mod tests {
             run_with(&c, "{\"typ\":1}", &c0(), &[], T),
             "wrong_token_type"
         );
+    }
+
+    #[test]
+    fn required_names_registered_and_other() {
+        let mut c = cfg();
+        for (names, want) in [
+            (vec!["sub", "jti", "scope", "iat", "nbf"], "ok"),
+            (vec!["client_id"], "missing_claim"),
+            (vec!["scp"], "missing_claim"),
+            (vec!["x-extra"], "ok"),
+            (vec!["x-other"], "missing_claim"),
+            (vec!["sub", "azp"], "missing_claim"),
+        ] {
+            c.required = names.iter().map(|s| s.to_string()).collect();
+            let payload = with("x-extra", "null");
+            assert_eq!(run_with(&c, "{}", &payload, &[], T), want, "{names:?}");
+        }
     }
 
     #[test]

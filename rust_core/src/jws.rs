@@ -27,51 +27,44 @@ pub struct Verified {
     pub payload: Vec<u8>,
 }
 
-/// Byte classes for the framing pass: 1 = base64url alphabet, 2 = `.`.
-const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// 1 for bytes outside the base64url alphabet and not `.`.
+const NOT_TOKEN_BYTE: [u8; 256] = {
+    let mut t = [1u8; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        t[i] = if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
-            1
-        } else if b == b'.' {
-            2
-        } else {
-            0
-        };
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' {
+            t[i] = 0;
+        }
         i += 1;
     }
     t
 };
 
-/// Steps 2–3 in one pass: exactly two dots (stopping at the third, O(1)
-/// extra memory), and every other byte in the base64url alphabet.
+/// Steps 2–3: exactly two dots (stopping at the third, O(1) extra memory),
+/// then every other byte in the base64url alphabet.
 #[inline]
 fn split3(token: &[u8]) -> Result<(usize, usize)> {
-    let mut dots = [0usize; 2];
-    let mut count = 0usize;
-    let mut outside_alphabet = false;
-    for (i, &b) in token.iter().enumerate() {
-        match CLASS[usize::from(b)] {
-            1 => {}
-            2 => {
-                match dots.get_mut(count) {
-                    Some(slot) => *slot = i,
-                    None => return Err(NOT_THREE_PARTS),
-                }
-                count += 1;
-            }
-            _ => outside_alphabet = true,
+    let mut dots = memchr::memchr_iter(b'.', token);
+    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(NOT_THREE_PARTS);
+    };
+    // Branch-free fold, four lanes.
+    let mut lanes = [0u8; 4];
+    let mut chunks = token.chunks_exact(4);
+    for c in &mut chunks {
+        for (lane, &b) in lanes.iter_mut().zip(c) {
+            *lane |= NOT_TOKEN_BYTE[usize::from(b)];
         }
     }
-    if count != 2 {
-        return Err(NOT_THREE_PARTS);
+    let mut bad = lanes.iter().fold(0, |a, &l| a | l);
+    for &b in chunks.remainder() {
+        bad |= NOT_TOKEN_BYTE[usize::from(b)];
     }
-    if outside_alphabet {
+    if bad != 0 {
         return Err(BAD_ALPHABET);
     }
-    Ok((dots[0], dots[1]))
+    Ok((d1, d2))
 }
 
 /// Decode a segment into `stack` when it fits, else into `heap`.

@@ -41,30 +41,34 @@ const NOT_TOKEN_BYTE: [u8; 256] = {
     t
 };
 
-/// Steps 2–3: exactly two dots (stopping at the third, O(1) extra memory),
-/// then every other byte in the base64url alphabet.
+/// Step 2: exactly two dots (stopping at the third, O(1) extra memory).
 #[inline]
 fn split3(token: &[u8]) -> Result<(usize, usize)> {
     let mut dots = memchr::memchr_iter(b'.', token);
-    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
-        return Err(NOT_THREE_PARTS);
-    };
-    // Branch-free fold, four lanes.
-    let mut lanes = [0u8; 4];
-    let mut chunks = token.chunks_exact(4);
-    for c in &mut chunks {
-        for (lane, &b) in lanes.iter_mut().zip(c) {
-            *lane |= NOT_TOKEN_BYTE[usize::from(b)];
-        }
+    match (dots.next(), dots.next(), dots.next()) {
+        (Some(d1), Some(d2), None) => Ok((d1, d2)),
+        _ => Err(NOT_THREE_PARTS),
     }
-    let mut bad = lanes.iter().fold(0, |a, &l| a | l);
-    for &b in chunks.remainder() {
-        bad |= NOT_TOKEN_BYTE[usize::from(b)];
+}
+
+/// Step 3: every byte in the base64url alphabet or `.` (branch-free fold).
+/// On the success path the base64url decoder checks the same bytes, so this
+/// runs only to pick the right error once something failed.
+fn alphabet_ok(token: &[u8]) -> bool {
+    token
+        .iter()
+        .fold(0u8, |bad, &b| bad | NOT_TOKEN_BYTE[usize::from(b)])
+        == 0
+}
+
+/// The step-3 error if the token has a byte outside the alphabet, else `err`.
+#[cold]
+fn framing_error(token: &[u8], err: Error) -> Error {
+    if alphabet_ok(token) {
+        err
+    } else {
+        BAD_ALPHABET
     }
-    if bad != 0 {
-        return Err(BAD_ALPHABET);
-    }
-    Ok((d1, d2))
 }
 
 /// Decode a segment into `stack` when it fits, else into `heap`.
@@ -197,7 +201,7 @@ pub fn verify_in<'s>(
     let sig_seg = token.get(d2 + 1..).unwrap_or_default();
     // The payload may be empty (RFC 7515); the claims layer then finds no object.
     if header_seg.is_empty() {
-        return Err(EMPTY_HEADER);
+        return Err(framing_error(token, EMPTY_HEADER));
     }
     let Scratch {
         header_stack,
@@ -206,9 +210,13 @@ pub fn verify_in<'s>(
         sig_heap,
         header,
     } = scratch;
-    let header_bytes = decode_segment(header_seg, header_stack, header_heap)?;
-    let payload = b64::decode(payload_seg).ok_or(BAD_BASE64)?;
-    let signature = decode_segment(sig_seg, sig_stack, sig_heap)?;
+    // Steps 3-4 together: the decoder refuses any byte outside the alphabet,
+    // so when all three segments decode, step 3 holds too; on failure the
+    // alphabet is checked first so the step-3 error still wins.
+    let fail = |e| framing_error(token, e);
+    let header_bytes = decode_segment(header_seg, header_stack, header_heap).map_err(fail)?;
+    let payload = b64::decode(payload_seg).ok_or_else(|| fail(BAD_BASE64))?;
+    let signature = decode_segment(sig_seg, sig_stack, sig_heap).map_err(fail)?;
 
     let header_text = std::str::from_utf8(header_bytes).map_err(|_| BAD_HEADER)?;
     header.parse_object(header_text).map_err(|_| BAD_HEADER)?;
@@ -356,6 +364,32 @@ mod tests {
             assert_eq!(code(&format!("{h}.e30.")), "unsupported_alg");
         }
         assert_eq!(code("eyJhbGciOiJub25lIn0=.e30."), "malformed");
+    }
+
+    #[test]
+    fn framing_error_messages_keep_step_order() {
+        let msg = |t: &str| {
+            let algs = AlgSet::from_names(&["HS256"]).unwrap();
+            verify(t.as_bytes(), &keys(), algs, 8192)
+                .unwrap_err()
+                .message
+                .into_owned()
+        };
+        let alphabet = "token contains characters outside base64url";
+        let base64 = "segment is not canonical unpadded base64url";
+        // a step-3 failure anywhere beats step-4 and empty-header failures
+        assert_eq!(msg("A.e30.a b"), alphabet);
+        assert_eq!(msg("e30.A.a=b"), alphabet);
+        assert_eq!(msg("e30.e30.A+"), alphabet);
+        assert_eq!(msg(".e30.a\u{e9}"), alphabet);
+        assert_eq!(msg("e31.e30.AA"), base64);
+        assert_eq!(msg("e30.A.AA"), base64);
+        assert_eq!(msg("e30.e30.A"), base64);
+        assert_eq!(msg(".e30.AA"), "empty header segment");
+        assert_eq!(
+            msg("a.b.c.d e"),
+            "token must have exactly three dot-separated parts"
+        );
     }
 
     #[test]

@@ -408,18 +408,12 @@ const STR_CLASS: [u8; 256] = {
     t
 };
 
-/// Length and up to the first 4 and last 3 bytes of a member name.
+/// Length and the first, second and last bytes of a member name.
 #[inline]
 fn fingerprint(k: &str) -> u64 {
     let b = k.as_bytes();
-    let mut fp = (b.len() as u64) << 56;
-    for (i, &c) in b.iter().take(4).enumerate() {
-        fp |= u64::from(c) << (8 * i);
-    }
-    for (i, &c) in b.iter().rev().take(3).enumerate() {
-        fp |= u64::from(c) << (32 + 8 * i);
-    }
-    fp
+    let byte = |c: Option<&u8>| u64::from(c.copied().unwrap_or(0));
+    (b.len() as u64) | byte(b.first()) << 32 | byte(b.get(1)) << 40 | byte(b.last()) << 48
 }
 
 /// True if any byte of `w` is `"`, `\\` or below 0x20 (SWAR; bytes ≥ 0x80
@@ -609,6 +603,7 @@ impl Parser<'_, '_> {
             // Pairwise on a cheap fingerprint (length, first and last bytes);
             // full comparison only when fingerprints match.
             let mut seen: [(u64, &str); LINEAR_DUP_SCAN] = [(0, ""); LINEAR_DUP_SCAN];
+            let mut mask = 0u64;
             let mut i = at + 1;
             for n in 0..count.min(LINEAR_DUP_SCAN) {
                 if i >= end {
@@ -616,12 +611,17 @@ impl Parser<'_, '_> {
                 }
                 let k = name(i);
                 let fp = fingerprint(k);
-                if seen
-                    .get(..n)
-                    .is_some_and(|prev| prev.iter().any(|&(f, p)| f == fp && p == k))
+                // One bit per fingerprint hash: previous names are scanned
+                // only on a bit collision.
+                let bit = 1u64 << (fp.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+                if mask & bit != 0
+                    && seen
+                        .get(..n)
+                        .is_some_and(|prev| prev.iter().any(|&(f, p)| f == fp && p == k))
                 {
                     return true;
                 }
+                mask |= bit;
                 if let Some(slot) = seen.get_mut(n) {
                     *slot = (fp, k);
                 }

@@ -46,6 +46,24 @@ fn sextet(b: u8) -> u32 {
     u32::from(DECODE[usize::from(b)])
 }
 
+/// Bit 31: not in the alphabet (its low 24 bits are zero).
+const INVALID: u32 = 1 << 31;
+
+/// `DECODE` pre-shifted into position `k` of a 4-character group.
+const fn shifted(k: u32) -> [u32; 256] {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 256 {
+        if DECODE[i] != 0xFF {
+            t[i] = (DECODE[i] as u32) << (18 - 6 * k);
+        }
+        i += 1;
+    }
+    t
+}
+
+const GROUP: [[u32; 256]; 4] = [shifted(0), shifted(1), shifted(2), shifted(3)];
+
 /// Decode into a fresh vector; `None` on any non-canonical input.
 pub fn decode(input: &[u8]) -> Option<Vec<u8>> {
     let n = decoded_len(input.len())?;
@@ -68,9 +86,12 @@ pub fn decode_into<'a>(input: &[u8], out: &'a mut [u8]) -> Option<&'a [u8]> {
     let mut dst = out.chunks_exact_mut(3);
     for (s, d) in (&mut src).zip(&mut dst) {
         if let ([a, b, c, e], [x, y, z]) = (s, d) {
-            let (a, b, c, e) = (sextet(*a), sextet(*b), sextet(*c), sextet(*e));
-            bad |= a | b | c | e;
-            let v = (a << 18) | (b << 12) | (c << 6) | e;
+            let [g0, g1, g2, g3] = &GROUP;
+            let v = g0[usize::from(*a)]
+                | g1[usize::from(*b)]
+                | g2[usize::from(*c)]
+                | g3[usize::from(*e)];
+            bad |= v >> 24;
             *x = (v >> 16) as u8;
             *y = (v >> 8) as u8;
             *z = v as u8;

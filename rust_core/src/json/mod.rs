@@ -120,6 +120,8 @@ impl Doc {
     pub fn parse(&mut self, text: &str) -> Result<()> {
         self.nodes.clear();
         self.unescaped.clear();
+        // Tape spans are u32: documents of 4 GiB or more are refused (tokens
+        // are capped at 1 MiB; a JWKS that size is not a key set).
         if u32::try_from(text.len()).is_err() {
             return Err(INVALID);
         }

@@ -129,9 +129,13 @@ class Validator:
         ``scopes``: every one must be granted (``scope`` or ``scp`` claim).
         ``now``: the clock, in seconds since the epoch (default: the system clock).
         """
+        claims: Claims
+        if scopes is None and now is None:  # the common call: nothing to normalize
+            claims = self._impl.validate(token, None, None)
+            return claims
         if now is not None:
             _check_now(now)
-        claims: Claims = self._impl.validate(token, _scopes(scopes), now)
+        claims = self._impl.validate(token, _scopes(scopes), now)
         return claims
 
     def validate_many(

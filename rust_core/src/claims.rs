@@ -1,7 +1,7 @@
 //! Claims validation (semantics §4), after the signature is good.
 
 use crate::error::{malformed, Error, ErrorKind, Result};
-use crate::json::{self, Value};
+use crate::json::{ArrayRef, ObjectRef, OwnedDoc, ValueRef};
 
 /// Largest accepted time claim (2^53 − 1).
 const MAX_TIME: f64 = 9_007_199_254_740_991.0;
@@ -32,11 +32,11 @@ fn claim_type(message: &'static str) -> Error {
 }
 
 /// A time claim as a double, or `claim_type`.
-fn time_value(v: &Value) -> Result<f64> {
-    let t = match *v {
-        Value::Int(i) if i >= 0 => i as f64,
-        Value::UInt(u) => u as f64,
-        Value::Float(f) => f,
+fn time_value(v: ValueRef<'_>) -> Result<f64> {
+    let t = match v {
+        ValueRef::Int(i) if i >= 0 => i as f64,
+        ValueRef::UInt(u) => u as f64,
+        ValueRef::Float(f) => f,
         _ => return Err(claim_type("exp/nbf/iat must be a number in 0..=2^53-1")),
     };
     if (0.0..=MAX_TIME).contains(&t) {
@@ -46,8 +46,8 @@ fn time_value(v: &Value) -> Result<f64> {
     }
 }
 
-fn all_strings(items: &[Value]) -> bool {
-    items.iter().all(|v| matches!(v, Value::String(_)))
+fn all_strings(items: ArrayRef<'_>) -> bool {
+    items.iter().all(|v| matches!(v, ValueRef::String(_)))
 }
 
 #[derive(Default)]
@@ -56,33 +56,58 @@ struct Registered<'a> {
     nbf: Option<f64>,
     iat: Option<f64>,
     iss: Option<&'a str>,
-    aud: Option<&'a Value>,
+    aud: Option<ValueRef<'a>>,
     scope: Option<&'a str>,
-    scp: Option<&'a [Value]>,
+    scp: Option<ArrayRef<'a>>,
+    /// sub, jti, client_id seen (type-checked; values not needed).
+    sub: bool,
+    jti: bool,
+    client_id: bool,
+}
+
+impl Registered<'_> {
+    /// Presence of a registered claim, `None` for other names.
+    fn has(&self, name: &str) -> Option<bool> {
+        Some(match name {
+            "exp" => self.exp.is_some(),
+            "nbf" => self.nbf.is_some(),
+            "iat" => self.iat.is_some(),
+            "iss" => self.iss.is_some(),
+            "aud" => self.aud.is_some(),
+            "scope" => self.scope.is_some(),
+            "scp" => self.scp.is_some(),
+            "sub" => self.sub,
+            "jti" => self.jti,
+            "client_id" => self.client_id,
+            _ => return None,
+        })
+    }
 }
 
 /// Step 3: pick out and type-check the registered claims in one pass.
-fn registered(claims: &[(String, Value)]) -> Result<Registered<'_>> {
+fn registered(claims: ObjectRef<'_>) -> Result<Registered<'_>> {
     let mut r = Registered::default();
-    for (name, value) in claims {
-        match name.as_str() {
+    for (name, value) in claims.iter() {
+        match name {
             "exp" => r.exp = Some(time_value(value)?),
             "nbf" => r.nbf = Some(time_value(value)?),
             "iat" => r.iat = Some(time_value(value)?),
             "iss" | "sub" | "jti" | "client_id" | "scope" => {
-                let s = value
-                    .as_str()
-                    .ok_or(claim_type("iss/sub/jti/client_id/scope must be strings"))?;
-                match name.as_str() {
+                let ValueRef::String(s) = value else {
+                    return Err(claim_type("iss/sub/jti/client_id/scope must be strings"));
+                };
+                match name {
                     "iss" => r.iss = Some(s),
                     "scope" => r.scope = Some(s),
-                    _ => {}
+                    "sub" => r.sub = true,
+                    "jti" => r.jti = true,
+                    _ => r.client_id = true,
                 }
             }
             "aud" => {
                 let ok = match value {
-                    Value::String(_) => true,
-                    Value::Array(items) => all_strings(items),
+                    ValueRef::String(_) => true,
+                    ValueRef::Array(items) => all_strings(items),
                     _ => false,
                 };
                 if !ok {
@@ -91,7 +116,7 @@ fn registered(claims: &[(String, Value)]) -> Result<Registered<'_>> {
                 r.aud = Some(value);
             }
             "scp" => match value {
-                Value::Array(items) if all_strings(items) => r.scp = Some(items),
+                ValueRef::Array(items) if all_strings(items) => r.scp = Some(items),
                 _ => return Err(claim_type("scp must be a list of strings")),
             },
             _ => {}
@@ -110,14 +135,14 @@ fn missing(name: &str) -> Error {
 /// Steps 2–8 on an already parsed payload object and header.
 pub fn check(
     config: &ClaimsConfig,
-    header: &[(String, Value)],
-    claims: &[(String, Value)],
+    header: ObjectRef<'_>,
+    claims: ObjectRef<'_>,
     scopes: &[String],
     now: f64,
 ) -> Result<()> {
     if let Some(want) = &config.typ {
-        let ok = match json::get(header, "typ") {
-            Some(Value::String(typ)) => normalize_typ(typ) == *want,
+        let ok = match header.get("typ") {
+            Some(ValueRef::String(typ)) => typ_matches(typ, want),
             _ => false,
         };
         if !ok {
@@ -129,7 +154,8 @@ pub fn check(
     }
     let r = registered(claims)?;
     for name in &config.required {
-        if json::get(claims, name).is_none() {
+        let present = r.has(name).unwrap_or_else(|| claims.get(name).is_some());
+        if !present {
             return Err(missing(name));
         }
     }
@@ -166,8 +192,8 @@ pub fn check(
     if let (Some(audiences), Some(aud)) = (&config.audiences, r.aud) {
         let accepted = |a: &str| audiences.iter().any(|x| x == a);
         let ok = match aud {
-            Value::String(a) => accepted(a),
-            Value::Array(items) => items.iter().any(|v| v.as_str().is_some_and(accepted)),
+            ValueRef::String(a) => accepted(a),
+            ValueRef::Array(items) => items.iter().any(|v| v.as_str().is_some_and(accepted)),
             _ => false,
         };
         if !ok {
@@ -197,9 +223,20 @@ pub fn check(
     Ok(())
 }
 
+/// `normalize_typ(typ) == want` without allocating.
+fn typ_matches(typ: &str, want: &str) -> bool {
+    const PREFIX: &str = "application/";
+    let t = typ.as_bytes();
+    let rest = match t.get(..PREFIX.len()) {
+        Some(p) if p.eq_ignore_ascii_case(PREFIX.as_bytes()) => t.get(PREFIX.len()..),
+        _ => Some(t),
+    };
+    rest.is_some_and(|r| r.eq_ignore_ascii_case(want.as_bytes()))
+}
+
 /// Step 1: the payload must be a strict JSON object.
-pub fn parse_payload(payload: &[u8]) -> Result<Vec<(String, Value)>> {
-    json::parse_object(payload).map_err(|_| malformed("payload is not a strict JSON object"))
+pub fn parse_payload(payload: Vec<u8>) -> Result<OwnedDoc> {
+    OwnedDoc::parse_object(payload).map_err(|_| malformed("payload is not a strict JSON object"))
 }
 
 #[cfg(test)]
@@ -233,13 +270,13 @@ mod tests {
         scopes: &[&str],
         now: f64,
     ) -> &'static str {
-        let header = json::parse_object(header.as_bytes()).unwrap();
-        let claims = match parse_payload(payload.as_bytes()) {
+        let header = OwnedDoc::parse_object(header.as_bytes().to_vec()).unwrap();
+        let claims = match parse_payload(payload.as_bytes().to_vec()) {
             Ok(c) => c,
             Err(e) => return e.code(),
         };
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        match check(cfg, &header, &claims, &scopes, now) {
+        match check(cfg, header.object(), claims.object(), &scopes, now) {
             Ok(()) => "ok",
             Err(e) => e.code(),
         }
@@ -385,5 +422,51 @@ mod tests {
             run_with(&c, "{\"typ\":1}", &c0(), &[], T),
             "wrong_token_type"
         );
+    }
+
+    #[test]
+    fn required_names_registered_and_other() {
+        let mut c = cfg();
+        for (names, want) in [
+            (vec!["sub", "jti", "scope", "iat", "nbf"], "ok"),
+            (vec!["client_id"], "missing_claim"),
+            (vec!["scp"], "missing_claim"),
+            (vec!["x-extra"], "ok"),
+            (vec!["x-other"], "missing_claim"),
+            (vec!["sub", "azp"], "missing_claim"),
+        ] {
+            c.required = names.iter().map(|s| s.to_string()).collect();
+            let payload = with("x-extra", "null");
+            assert_eq!(run_with(&c, "{}", &payload, &[], T), want, "{names:?}");
+        }
+    }
+
+    #[test]
+    fn typ_matches_normalize() {
+        let cases = [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "Application/At+Jwt",
+            "application/application/at+jwt",
+            "application/",
+            "applicatio",
+            "",
+            "JWT",
+            "application/jwt",
+            "\u{e9}t+jwt",
+            "\u{c9}T+JWT",
+            "application/\u{e9}",
+        ];
+        for typ in cases {
+            for want in cases {
+                let want = normalize_typ(want);
+                assert_eq!(
+                    typ_matches(typ, &want),
+                    normalize_typ(typ) == want,
+                    "{typ:?} vs {want:?}"
+                );
+            }
+        }
     }
 }

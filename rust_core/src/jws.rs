@@ -3,7 +3,7 @@
 use crate::alg::{AlgSet, Algorithm};
 use crate::b64;
 use crate::error::{malformed, Error, ErrorKind, Result};
-use crate::json::{self, Value};
+use crate::json::{Doc, ObjectRef, Value, ValueRef};
 use crate::keys::KeySet;
 
 /// Smallest and largest accepted `max_token_bytes`.
@@ -27,51 +27,48 @@ pub struct Verified {
     pub payload: Vec<u8>,
 }
 
-/// Byte classes for the framing pass: 1 = base64url alphabet, 2 = `.`.
-const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// 1 for bytes outside the base64url alphabet and not `.`.
+const NOT_TOKEN_BYTE: [u8; 256] = {
+    let mut t = [1u8; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        t[i] = if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
-            1
-        } else if b == b'.' {
-            2
-        } else {
-            0
-        };
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' {
+            t[i] = 0;
+        }
         i += 1;
     }
     t
 };
 
-/// Steps 2–3 in one pass: exactly two dots (stopping at the third, O(1)
-/// extra memory), and every other byte in the base64url alphabet.
+/// Step 2: exactly two dots (stopping at the third, O(1) extra memory).
 #[inline]
 fn split3(token: &[u8]) -> Result<(usize, usize)> {
-    let mut dots = [0usize; 2];
-    let mut count = 0usize;
-    let mut outside_alphabet = false;
-    for (i, &b) in token.iter().enumerate() {
-        match CLASS[usize::from(b)] {
-            1 => {}
-            2 => {
-                match dots.get_mut(count) {
-                    Some(slot) => *slot = i,
-                    None => return Err(NOT_THREE_PARTS),
-                }
-                count += 1;
-            }
-            _ => outside_alphabet = true,
-        }
+    let mut dots = memchr::memchr_iter(b'.', token);
+    match (dots.next(), dots.next(), dots.next()) {
+        (Some(d1), Some(d2), None) => Ok((d1, d2)),
+        _ => Err(NOT_THREE_PARTS),
     }
-    if count != 2 {
-        return Err(NOT_THREE_PARTS);
+}
+
+/// Step 3: every byte in the base64url alphabet or `.` (branch-free fold).
+/// On the success path the base64url decoder checks the same bytes, so this
+/// runs only to pick the right error once something failed.
+fn alphabet_ok(token: &[u8]) -> bool {
+    token
+        .iter()
+        .fold(0u8, |bad, &b| bad | NOT_TOKEN_BYTE[usize::from(b)])
+        == 0
+}
+
+/// The step-3 error if the token has a byte outside the alphabet, else `err`.
+#[cold]
+fn framing_error(token: &[u8], err: Error) -> Error {
+    if alphabet_ok(token) {
+        err
+    } else {
+        BAD_ALPHABET
     }
-    if outside_alphabet {
-        return Err(BAD_ALPHABET);
-    }
-    Ok((dots[0], dots[1]))
 }
 
 /// Decode a segment into `stack` when it fits, else into `heap`.
@@ -86,34 +83,49 @@ fn decode_segment<'a>(seg: &[u8], stack: &'a mut [u8], heap: &'a mut Vec<u8>) ->
     }
 }
 
-/// Steps 6–8: crit, alg, kid.
-fn header_alg_kid(
-    header: &[(String, Value)],
+const UNSUPPORTED_CRIT: Error = Error::new(
+    ErrorKind::UnsupportedCrit,
+    "crit lists extensions that are not understood",
+);
+const BAD_CRIT: Error = malformed("crit must be a non-empty list of strings");
+const BAD_ALG: Error = malformed("header alg is missing or not a string");
+const ALG_NOT_ALLOWED: Error = Error::new(ErrorKind::UnsupportedAlg, "alg is not allowed");
+const BAD_KID: Error = malformed("header kid is not a string");
+const BAD_HEADER: Error = malformed("header is not a strict JSON object");
+
+/// Steps 6–8: crit, alg, kid (one pass over the members, checks in order).
+fn header_alg_kid<'a>(
+    header: ObjectRef<'a>,
     algorithms: AlgSet,
-) -> Result<(Algorithm, Option<&str>)> {
-    if let Some(crit) = json::get(header, "crit") {
-        let supported_shape = matches!(crit, Value::Array(items)
-            if !items.is_empty() && items.iter().all(|v| matches!(v, Value::String(_))));
+) -> Result<(Algorithm, Option<&'a str>)> {
+    let (mut crit, mut alg, mut kid) = (None, None, None);
+    for (name, value) in header.iter() {
+        match name {
+            "crit" => crit = Some(value),
+            "alg" => alg = Some(value),
+            "kid" => kid = Some(value),
+            _ => {}
+        }
+    }
+    if let Some(crit) = crit {
+        let supported_shape = matches!(crit, ValueRef::Array(items)
+            if !items.is_empty() && items.iter().all(|v| matches!(v, ValueRef::String(_))));
         return Err(if supported_shape {
-            Error::new(
-                ErrorKind::UnsupportedCrit,
-                "crit lists extensions that are not understood",
-            )
+            UNSUPPORTED_CRIT
         } else {
-            malformed("crit must be a non-empty list of strings")
+            BAD_CRIT
         });
     }
-    let alg = match json::get(header, "alg") {
-        Some(Value::String(name)) => name,
-        _ => return Err(malformed("header alg is missing or not a string")),
+    let Some(ValueRef::String(alg)) = alg else {
+        return Err(BAD_ALG);
     };
     let alg = Algorithm::from_name(alg)
         .filter(|a| algorithms.contains(*a))
-        .ok_or(Error::new(ErrorKind::UnsupportedAlg, "alg is not allowed"))?;
-    let kid = match json::get(header, "kid") {
+        .ok_or(ALG_NOT_ALLOWED)?;
+    let kid = match kid {
         None => None,
-        Some(Value::String(kid)) => Some(kid.as_str()),
-        Some(_) => return Err(malformed("header kid is not a string")),
+        Some(ValueRef::String(kid)) => Some(kid),
+        Some(_) => return Err(BAD_KID),
     };
     Ok((alg, kid))
 }
@@ -128,13 +140,60 @@ pub fn check_size(len: usize, max_token_bytes: usize) -> Result<()> {
     }
 }
 
-/// Steps 1–9: returns the header and the payload bytes.
-pub fn verify(
+/// Buffers for one token's header and signature, reusable across tokens
+/// (a batch keeps one per worker): nothing is allocated for them unless a
+/// segment is larger than the stack parts.
+#[derive(Debug)]
+pub struct Scratch {
+    header_stack: [u8; HEADER_STACK],
+    header_heap: Vec<u8>,
+    sig_stack: [u8; SIG_STACK],
+    sig_heap: Vec<u8>,
+    header: Doc,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            header_stack: [0; HEADER_STACK],
+            header_heap: Vec::new(),
+            sig_stack: [0; SIG_STACK],
+            sig_heap: Vec::new(),
+            header: Doc::default(),
+        }
+    }
+}
+
+impl Scratch {
+    /// Drop heap buffers that grew beyond `max` bytes (a huge token must not
+    /// pin its memory in a cached scratch).
+    pub fn trim(&mut self, max: usize) {
+        if self.header_heap.capacity() > max {
+            self.header_heap = Vec::new();
+        }
+        if self.sig_heap.capacity() > max {
+            self.sig_heap = Vec::new();
+        }
+        self.header.trim(max);
+    }
+}
+
+/// A verified token whose header lives in a [`Scratch`].
+#[derive(Debug)]
+pub struct VerifiedRef<'s> {
+    pub header: ObjectRef<'s>,
+    pub payload: Vec<u8>,
+}
+
+/// Steps 1–9 with caller-provided buffers: the parsed header (borrowed from
+/// `scratch`) and the payload bytes.
+pub fn verify_in<'s>(
     token: &[u8],
     keys: &KeySet,
     algorithms: AlgSet,
     max_token_bytes: usize,
-) -> Result<Verified> {
+    scratch: &'s mut Scratch,
+) -> Result<VerifiedRef<'s>> {
     check_size(token.len(), max_token_bytes)?;
     let (d1, d2) = split3(token)?;
     let (header_seg, rest) = token.split_at(d1);
@@ -142,23 +201,66 @@ pub fn verify(
     let sig_seg = token.get(d2 + 1..).unwrap_or_default();
     // The payload may be empty (RFC 7515); the claims layer then finds no object.
     if header_seg.is_empty() {
-        return Err(EMPTY_HEADER);
+        return Err(framing_error(token, EMPTY_HEADER));
     }
-    let mut header_stack = [0u8; HEADER_STACK];
-    let mut header_heap = Vec::new();
-    let header_bytes = decode_segment(header_seg, &mut header_stack, &mut header_heap)?;
-    let payload = b64::decode(payload_seg).ok_or(BAD_BASE64)?;
-    let mut sig_stack = [0u8; SIG_STACK];
-    let mut sig_heap = Vec::new();
-    let signature = decode_segment(sig_seg, &mut sig_stack, &mut sig_heap)?;
+    let Scratch {
+        header_stack,
+        header_heap,
+        sig_stack,
+        sig_heap,
+        header,
+    } = scratch;
+    // Steps 3-4 together: the decoder refuses any byte outside the alphabet,
+    // so when all three segments decode, step 3 holds too; on failure the
+    // alphabet is checked first so the step-3 error still wins.
+    let fail = |e| framing_error(token, e);
+    let header_bytes = decode_segment(header_seg, header_stack, header_heap).map_err(fail)?;
+    let payload = b64::decode(payload_seg).ok_or_else(|| fail(BAD_BASE64))?;
+    let signature = decode_segment(sig_seg, sig_stack, sig_heap).map_err(fail)?;
 
-    let header = json::parse_object(header_bytes)
-        .map_err(|_| malformed("header is not a strict JSON object"))?;
-    let (alg, kid) = header_alg_kid(&header, algorithms)?;
+    let header_text = std::str::from_utf8(header_bytes).map_err(|_| BAD_HEADER)?;
+    header.parse_object(header_text).map_err(|_| BAD_HEADER)?;
+    let header: &'s Doc = header;
+    let header = match header.root(header_text) {
+        ValueRef::Object(o) => o,
+        _ => return Err(BAD_HEADER),
+    };
+    let (alg, kid) = header_alg_kid(header, algorithms)?;
     let entry = keys.select(kid, alg)?;
     let signing_input = token.get(..d2).unwrap_or_default();
     entry.verifier.verify(signing_input, signature)?;
-    Ok(Verified { header, payload })
+    Ok(VerifiedRef { header, payload })
+}
+
+/// Steps 1–9: returns the payload bytes (and the header as an owned tree).
+pub fn verify(
+    token: &[u8],
+    keys: &KeySet,
+    algorithms: AlgSet,
+    max_token_bytes: usize,
+) -> Result<Verified> {
+    let mut scratch = Scratch::default();
+    let v = verify_in(token, keys, algorithms, max_token_bytes, &mut scratch)?;
+    let header = v
+        .header
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_value()))
+        .collect();
+    Ok(Verified {
+        header,
+        payload: v.payload,
+    })
+}
+
+/// Steps 1–9, payload only (no header tree is built).
+pub fn verify_payload(
+    token: &[u8],
+    keys: &KeySet,
+    algorithms: AlgSet,
+    max_token_bytes: usize,
+) -> Result<Vec<u8>> {
+    let mut scratch = Scratch::default();
+    verify_in(token, keys, algorithms, max_token_bytes, &mut scratch).map(|v| v.payload)
 }
 
 /// Raw primitive check: key selection as §3.8, then crypto only.
@@ -262,6 +364,32 @@ mod tests {
             assert_eq!(code(&format!("{h}.e30.")), "unsupported_alg");
         }
         assert_eq!(code("eyJhbGciOiJub25lIn0=.e30."), "malformed");
+    }
+
+    #[test]
+    fn framing_error_messages_keep_step_order() {
+        let msg = |t: &str| {
+            let algs = AlgSet::from_names(&["HS256"]).unwrap();
+            verify(t.as_bytes(), &keys(), algs, 8192)
+                .unwrap_err()
+                .message
+                .into_owned()
+        };
+        let alphabet = "token contains characters outside base64url";
+        let base64 = "segment is not canonical unpadded base64url";
+        // a step-3 failure anywhere beats step-4 and empty-header failures
+        assert_eq!(msg("A.e30.a b"), alphabet);
+        assert_eq!(msg("e30.A.a=b"), alphabet);
+        assert_eq!(msg("e30.e30.A+"), alphabet);
+        assert_eq!(msg(".e30.a\u{e9}"), alphabet);
+        assert_eq!(msg("e31.e30.AA"), base64);
+        assert_eq!(msg("e30.A.AA"), base64);
+        assert_eq!(msg("e30.e30.A"), base64);
+        assert_eq!(msg(".e30.AA"), "empty header segment");
+        assert_eq!(
+            msg("a.b.c.d e"),
+            "token must have exactly three dot-separated parts"
+        );
     }
 
     #[test]

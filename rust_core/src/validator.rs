@@ -1,6 +1,7 @@
 //! A configured validator: framing + signature (§3) then claims (§4), and
 //! batches over rayon (§5).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -9,8 +10,8 @@ use rayon::prelude::*;
 use crate::alg::AlgSet;
 use crate::claims::{self, ClaimsConfig};
 use crate::error::{invalid_config, Error, Result};
-use crate::json::Value;
-use crate::jws::{self, MAX_TOKEN_BYTES, MIN_TOKEN_BYTES};
+use crate::json::OwnedDoc;
+use crate::jws::{self, Scratch, MAX_TOKEN_BYTES, MIN_TOKEN_BYTES};
 use crate::keys::KeySet;
 
 /// Batches smaller than this run on the calling thread.
@@ -18,8 +19,16 @@ pub const PARALLEL_THRESHOLD: usize = 16;
 /// Largest accepted leeway in seconds.
 pub const MAX_LEEWAY: f64 = 300.0;
 
-/// Validated claims: payload members in token order.
-pub type Claims = Vec<(String, Value)>;
+/// Validated claims: the payload object (members in token order), parsed
+/// once; read it through [`OwnedDoc::object`].
+pub type Claims = OwnedDoc;
+
+/// Segments larger than this do not keep their heap buffer in a cached scratch.
+const KEEP_SCRATCH_HEAP: usize = 64 * 1024;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// Validator settings as given by the caller (checked by [`Validator::new`]).
 #[derive(Clone, Debug)]
@@ -101,9 +110,33 @@ impl Validator {
 
     /// Validate one token; `now` in seconds since the epoch.
     pub fn validate(&self, token: &[u8], scopes: &[String], now: f64) -> Result<Claims> {
-        let verified = jws::verify(token, &self.keys, self.algorithms, self.max_token_bytes)?;
-        let claims = claims::parse_payload(&verified.payload)?;
-        claims::check(&self.claims, &verified.header, &claims, scopes, now)?;
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let r = self.validate_in(token, scopes, now, &mut scratch);
+                scratch.trim(KEEP_SCRATCH_HEAP);
+                r
+            }
+            Err(_) => self.validate_in(token, scopes, now, &mut Scratch::default()),
+        })
+    }
+
+    /// [`Validator::validate`] with caller-provided buffers.
+    pub fn validate_in(
+        &self,
+        token: &[u8],
+        scopes: &[String],
+        now: f64,
+        scratch: &mut Scratch,
+    ) -> Result<Claims> {
+        let verified = jws::verify_in(
+            token,
+            &self.keys,
+            self.algorithms,
+            self.max_token_bytes,
+            scratch,
+        )?;
+        let claims = claims::parse_payload(verified.payload)?;
+        claims::check(&self.claims, verified.header, claims.object(), scopes, now)?;
         Ok(claims)
     }
 
@@ -117,16 +150,28 @@ impl Validator {
         now: f64,
         threads: Option<usize>,
     ) -> Vec<Result<Claims>> {
-        let one = |t: &Result<&[u8]>| match t {
-            Ok(t) => self.validate(t, scopes, now),
-            Err(e) => Err(e.clone()),
+        let one = |scratch: &mut Scratch, t: &Result<&[u8]>| {
+            let r = match t {
+                Ok(t) => self.validate_in(t, scopes, now, scratch),
+                Err(e) => Err(e.clone()),
+            };
+            scratch.trim(KEEP_SCRATCH_HEAP);
+            r
         };
         if tokens.len() < PARALLEL_THRESHOLD || threads == Some(1) {
-            return tokens.iter().map(one).collect();
+            let mut scratch = Scratch::default();
+            return tokens.iter().map(|t| one(&mut scratch, t)).collect();
         }
+        let run = || {
+            tokens
+                .par_iter()
+                .with_min_len(PARALLEL_THRESHOLD / 2)
+                .map_init(Scratch::default, one)
+                .collect()
+        };
         match threads.and_then(pool) {
-            Some(pool) => pool.install(|| tokens.par_iter().map(one).collect()),
-            None => tokens.par_iter().map(one).collect(),
+            Some(pool) => pool.install(run),
+            None => run(),
         }
     }
 }
@@ -239,7 +284,7 @@ mod tests {
         let good = sign(r#"{"iss":"iss","aud":"aud","exp":100,"x":[1,2]}"#);
         let expired = sign(r#"{"iss":"iss","aud":"aud","exp":10}"#);
         let claims = v.validate(good.as_bytes(), &[], 50.0).unwrap();
-        assert_eq!(claims[0].0, "iss");
+        assert_eq!(claims.object().iter().next().map(|(k, _)| k), Some("iss"));
         assert_eq!(
             v.validate(expired.as_bytes(), &[], 50.0)
                 .unwrap_err()

@@ -46,4 +46,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let obj = json::parse_object(data);
     assert_eq!(obj.is_ok(), matches!(parsed, Ok(Value::Object(_))));
+    // The borrowed tape (the token hot path) agrees with the owned tree.
+    let doc = json::OwnedDoc::parse_object(data.to_vec());
+    assert_eq!(doc.is_ok(), obj.is_ok());
+    if let (Ok(doc), Ok(members)) = (&doc, &obj) {
+        assert_eq!(
+            format!("{:?}", doc.root().to_value()),
+            format!("{:?}", Value::Object(members.clone()))
+        );
+    }
 });

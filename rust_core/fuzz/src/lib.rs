@@ -137,7 +137,7 @@ pub fn hmac_signers() -> &'static [(&'static str, &'static str, SigningKey)] {
 pub fn check_result(
     token: &[u8],
     max_token_bytes: usize,
-    result: &tokenward_core::Result<Vec<(String, tokenward_core::Value)>>,
+    result: &tokenward_core::Result<tokenward_core::validator::Claims>,
 ) {
     match result {
         Ok(_) => {

@@ -5,25 +5,25 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
 
 use crate::error::{malformed, Error, ErrorKind, Result};
-use crate::json::Value;
+use crate::json::{ObjectRef, ValueRef};
 
 /// A JSON value as the natural Python object (ints stay ints).
-pub fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+pub fn value_to_py<'py>(py: Python<'py>, value: ValueRef<'_>) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Int(i) => i.into_pyobject(py)?.into_any(),
-        Value::UInt(u) => u.into_pyobject(py)?.into_any(),
-        Value::Float(f) => PyFloat::new(py, *f).into_any(),
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
+        ValueRef::Null => py.None().into_bound(py),
+        ValueRef::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+        ValueRef::Int(i) => i.into_pyobject(py)?.into_any(),
+        ValueRef::UInt(u) => u.into_pyobject(py)?.into_any(),
+        ValueRef::Float(f) => PyFloat::new(py, f).into_any(),
+        ValueRef::String(s) => PyString::new(py, s).into_any(),
+        ValueRef::Array(items) => {
             let list = PyList::empty(py);
-            for item in items {
+            for item in items.iter() {
                 list.append(value_to_py(py, item)?)?;
             }
             list.into_any()
         }
-        Value::Object(members) => members_to_dict(py, members)?.into_any(),
+        ValueRef::Object(members) => object_to_dict(py, members)?.into_any(),
     })
 }
 
@@ -46,26 +46,40 @@ const COMMON_NAMES: [&str; 12] = [
 
 fn member_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
     static INTERNED: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+    let index = match name {
+        "iss" => 0,
+        "sub" => 1,
+        "aud" => 2,
+        "exp" => 3,
+        "nbf" => 4,
+        "iat" => 5,
+        "jti" => 6,
+        "scope" => 7,
+        "client_id" => 8,
+        "scp" => 9,
+        "azp" => 10,
+        "typ" => 11,
+        _ => return PyString::new(py, name),
+    };
     let interned = INTERNED.get_or_init(py, || {
         COMMON_NAMES
             .iter()
             .map(|n| PyString::intern(py, n).unbind())
             .collect()
     });
-    let index = COMMON_NAMES.iter().position(|c| *c == name);
-    match index.and_then(|i| interned.get(i)) {
+    match interned.get(index) {
         Some(s) => s.bind(py).clone(),
         None => PyString::new(py, name),
     }
 }
 
 /// An object's members as a dict, in order.
-pub fn members_to_dict<'py>(
+pub fn object_to_dict<'py>(
     py: Python<'py>,
-    members: &[(String, Value)],
+    members: ObjectRef<'_>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    for (k, v) in members {
+    for (k, v) in members.iter() {
         dict.set_item(member_name(py, k), value_to_py(py, v)?)?;
     }
     Ok(dict)

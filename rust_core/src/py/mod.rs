@@ -13,7 +13,7 @@ use crate::error::{invalid_config, Error, ErrorKind};
 use crate::validator::{self, ValidatorConfig};
 use crate::{jws, keys, sign};
 
-use convert::{members_to_dict, token_bytes};
+use convert::{object_to_dict, token_bytes};
 use errors::to_py_err;
 
 fn now_or(now: Option<f64>) -> f64 {
@@ -131,7 +131,7 @@ impl PyValidator {
             py.detach(|| self.inner.validate(bytes, &scopes, now))
         };
         match result {
-            Ok(claims) => Ok(members_to_dict(py, &claims)?.into_any()),
+            Ok(claims) => Ok(object_to_dict(py, claims.object())?.into_any()),
             Err(e) => Err(to_py_err(py, &e)),
         }
     }
@@ -157,7 +157,7 @@ impl PyValidator {
         let out = PyList::empty(py);
         for r in &results {
             match r {
-                Ok(claims) => out.append(members_to_dict(py, claims)?)?,
+                Ok(claims) => out.append(object_to_dict(py, claims.object())?)?,
                 Err(e) => out.append(errors::instance(py, e)?)?,
             }
         }
@@ -186,12 +186,12 @@ fn verify_jws<'py>(
     let bytes = token_bytes(token, max).map_err(|e| to_py_err(py, &e))?;
     let keyset = &keys.get().inner;
     let result = if algs.only_hmac() {
-        jws::verify(bytes, keyset, algs, max)
+        jws::verify_payload(bytes, keyset, algs, max)
     } else {
-        py.detach(|| jws::verify(bytes, keyset, algs, max))
+        py.detach(|| jws::verify_payload(bytes, keyset, algs, max))
     };
     match result {
-        Ok(v) => Ok(PyBytes::new(py, &v.payload)),
+        Ok(payload) => Ok(PyBytes::new(py, &payload)),
         Err(e) => Err(to_py_err(py, &e)),
     }
 }

@@ -1,7 +1,5 @@
-//! Strict JSON (semantics §6): RFC 8259 only, unique member names after
-//! unescaping, depth ≤ 32, number literals ≤ 4300 characters, integers in
-//! −2^63..=2^64−1 kept as integers, everything else a correctly rounded
-//! finite double. Objects keep member order.
+//! The previous serde_json-based strict parser, kept (tests only) as the
+//! reference the hand-written parser in `json/mod.rs` is compared against.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -9,53 +7,11 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::{Value, MAX_DEPTH, MAX_NUMBER_LITERAL};
 use crate::error::{malformed, Result};
 
-/// Maximum nesting of objects and arrays.
-pub const MAX_DEPTH: usize = 32;
-/// Longest accepted number literal (CPython's int digit limit).
-pub const MAX_NUMBER_LITERAL: usize = 4300;
 /// Objects up to this size check duplicates by linear scan.
 const LINEAR_DUP_SCAN: usize = 16;
-
-/// A JSON value; objects preserve member order.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    String(String),
-    Array(Vec<Value>),
-    Object(Vec<(String, Value)>),
-}
-
-impl Value {
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_object(&self) -> Option<&[(String, Value)]> {
-        match self {
-            Value::Object(m) => Some(m),
-            _ => None,
-        }
-    }
-
-    /// First member named `name` (names are unique after parsing).
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        get(self.as_object()?, name)
-    }
-}
-
-/// Member lookup in a parsed object.
-pub fn get<'a>(members: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
-    members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
-}
 
 /// Parse one strict JSON document.
 pub fn parse(input: &[u8]) -> Result<Value> {
@@ -75,14 +31,6 @@ pub fn parse(input: &[u8]) -> Result<Value> {
     de.end()
         .map_err(|_| malformed("trailing data after JSON"))?;
     Ok(value)
-}
-
-/// Parse and require a top-level object; returns its members.
-pub fn parse_object(input: &[u8]) -> Result<Vec<(String, Value)>> {
-    match parse(input)? {
-        Value::Object(m) => Ok(m),
-        _ => Err(malformed("JSON is not an object")),
-    }
 }
 
 /// Cheap (SIMD) test for the byte pair `-0` anywhere; only then is the full

@@ -1,6 +1,8 @@
 //! The strict JSON parser (semantics §6) on arbitrary bytes: never panics,
 //! and everything it accepts is also valid RFC 8259 JSON for serde_json (it
 //! may only be stricter), is UTF-8 without BOM, and respects the depth limit.
+//! Differential: it gives exactly the value (or the refusal) of the previous
+//! serde_json-based parser, `json::reference`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -31,6 +33,11 @@ fn unique_names(v: &Value) -> bool {
 
 fuzz_target!(|data: &[u8]| {
     let parsed = json::parse(data);
+    assert_eq!(
+        parsed.as_ref().ok(),
+        json::reference::parse(data).as_ref().ok(),
+        "hand-written parser and reference disagree"
+    );
     if let Ok(v) = &parsed {
         assert!(std::str::from_utf8(data).is_ok());
         assert!(!data.starts_with(b"\xef\xbb\xbf"), "BOM accepted");

@@ -11,8 +11,11 @@
 //! [`ValueRef`]s. [`parse`] still builds the owned [`Value`] tree for the
 //! cold callers (JWKS loading).
 
-#[cfg(test)]
-mod reference;
+/// The previous serde_json-based parser, kept as the oracle of differential tests
+/// (unit tests here, and the `json_strict` fuzz target via the `reference-json` feature).
+#[cfg(any(test, feature = "reference-json"))]
+#[doc(hidden)]
+pub mod reference;
 
 use crate::error::{malformed, Error, Result};
 

@@ -295,6 +295,16 @@ def test_payload_raw_invalid_utf8(tokenward: Any, v: Any, hs_keys: Any) -> None:
     assert tokenward.verify_jws(token, hs_keys, algorithms=["HS256"]) == payload
 
 
+def test_minus_zero_after_a_keyword(v: Any) -> None:
+    # fuzz-found (json_strict, differential): the old Rust parser counted the 'e' of
+    # true/false as a number literal, so a later -0 came back as the float -0.0
+    frag = ',"a":[true,false,-0,1e0,-0],"b":-0'
+    claims = v.validate(mac(HDR, claims_json(frag)), now=T)
+    assert claims["a"] == [True, False, 0, 1.0, 0]
+    assert [type(x) for x in claims["a"]] == [bool, bool, int, float, int]
+    assert type(claims["b"]) is int
+
+
 def test_numbers(v: Any) -> None:
     frag = (
         ',"i63":9223372036854775807,"n63":-9223372036854775808,"u64":18446744073709551615,'

@@ -60,8 +60,9 @@ impl Ctx {
 
 /// Scan the number literals outside strings. `None` if one is longer than
 /// [`MAX_NUMBER_LITERAL`]. Outside strings a maximal run of number characters
-/// is exactly one literal in any valid document (keywords contain none of
-/// them); invalid documents fail in the parser anyway.
+/// that starts with `-` or a digit is exactly one literal in any valid document
+/// (the `e` of `true` / `false` starts none); invalid documents fail in the
+/// parser anyway.
 fn scan_numbers(input: &[u8]) -> Option<Ctx> {
     let mut ctx = Ctx::default();
     let mut in_string = false;
@@ -89,7 +90,11 @@ fn scan_numbers(input: &[u8]) -> Option<Ctx> {
             continue;
         }
         match b {
-            b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' => {
+            // A literal starts with '-' or a digit: the 'e' of `true` / `false` is no
+            // number (counting it shifted the ordinals: fuzz-found, fixed 2026-12-04).
+            b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'
+                if run > 0 || b == b'-' || b.is_ascii_digit() =>
+            {
                 if run == 0 {
                     start = i;
                 }

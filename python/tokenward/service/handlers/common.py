@@ -103,10 +103,13 @@ def token_list(body: dict[str, Any], request: web.Request) -> list[object]:
     return tokens
 
 
-async def authenticate(request: web.Request, form: dict[str, str] | None = None) -> dict[str, Any]:
+async def authenticate(
+    request: web.Request, form: dict[str, str] | None = None, *, cached: bool = False
+) -> dict[str, Any]:
+    """``cached=True`` only on the resource-server endpoints (see ``Authenticator.client``)."""
     auth = request.headers.get("Authorization")
     if auth is not None and len(auth) > 2048:
         raise InvalidRequest("authorization header too large")
     return await request.app[AUTH].client(
-        authorization=auth, form=form or {}, addr=client_addr(request)
+        authorization=auth, form=form or {}, addr=client_addr(request), cached=cached
     )

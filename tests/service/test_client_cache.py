@@ -96,3 +96,19 @@ async def test_cache_off_reads_the_store_each_time(
         await r.aclose()
     status, _, _ = await api.post_form(INTROSPECT, {"token": tok}, creds)
     assert status == 401
+
+
+def test_client_secret_hash_is_hmac_sha256() -> None:
+    import hashlib
+    import hmac
+    import secrets
+
+    from tokenward.service.crypto import hash_client_secret, verify_client_secret
+
+    for key_len in (1, 32, 64, 65, 200):
+        pepper = secrets.token_bytes(key_len)
+        for secret in ("", "s", secrets.token_urlsafe(32), "ü" * 300):
+            want = hmac.new(pepper, secret.encode(), hashlib.sha256).hexdigest()
+            assert hash_client_secret(pepper, secret) == want
+            assert verify_client_secret(pepper, secret, want)
+            assert not verify_client_secret(pepper, secret + "x", want)

@@ -40,7 +40,7 @@ import ssl
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import hiredis
 import orjson
@@ -101,6 +101,7 @@ def k_rev_fam(fid: str) -> str:
     return f"{PREFIX}rev:fam:{fid}"
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the subject; no state cached
 def k_rev_sub(sub: str) -> str:
     return f"{PREFIX}rev:sub:{_h(sub)}"
 
@@ -200,8 +201,7 @@ return 1
 """
 
 
-@dataclass(frozen=True)
-class RevocationQuery:
+class RevocationQuery(NamedTuple):
     """What to look up for one token in the batched revocation check."""
 
     jti: str | None = None
@@ -210,12 +210,14 @@ class RevocationQuery:
     opaque_hash: str | None = None
 
 
-@dataclass(frozen=True)
-class RevocationState:
+class RevocationState(NamedTuple):
     jti_revoked: bool = False
     fam_revoked: bool = False
     sub_revoked_upto: float | None = None
     opaque: dict[str, Any] | None = None
+
+
+_NOT_REVOKED = RevocationState()
 
 
 def _loads(raw: bytes | str | None) -> dict[str, Any] | None:
@@ -676,24 +678,25 @@ class Store:
         if not queries:
             return []
         keys: list[str] = []
-        for q in queries:
-            keys.append(k_rev_jti(q.jti) if q.jti is not None else "-")
-            keys.append(k_rev_fam(q.fid) if q.fid is not None else "-")
-            keys.append(k_rev_sub(q.sub) if q.sub is not None else "-")
-            keys.append(k_oat(q.opaque_hash) if q.opaque_hash is not None else "-")
+        add = keys.append
+        for jti, fid, sub, opaque_hash in queries:
+            add(k_rev_jti(jti) if jti is not None else "-")
+            add(k_rev_fam(fid) if fid is not None else "-")
+            add(k_rev_sub(sub) if sub is not None else "-")
+            add(k_oat(opaque_hash) if opaque_hash is not None else "-")
         raw: list[Any] = await self._lookup.lookup(keys)
-        out: list[RevocationState] = []
-        for i in range(len(queries)):
-            jti_v, fam_v, sub_v, oat_v = raw[4 * i : 4 * i + 4]
-            out.append(
-                RevocationState(
-                    jti_revoked=bool(jti_v),
-                    fam_revoked=bool(fam_v),
-                    sub_revoked_upto=float(sub_v) if sub_v else None,
-                    opaque=_loads(oat_v) if oat_v else None,
-                )
+        it = iter(raw)
+        return [
+            _NOT_REVOKED
+            if not (jti_v or fam_v or sub_v or oat_v)
+            else RevocationState(
+                bool(jti_v),
+                bool(fam_v),
+                float(sub_v) if sub_v else None,
+                _loads(oat_v) if oat_v else None,
             )
-        return out
+            for jti_v, fam_v, sub_v, oat_v in zip(it, it, it, it, strict=True)
+        ]
 
     # -- failed-credential rate limiting --------------------------------------
     async def rate_blocked(

@@ -217,7 +217,8 @@ class RevocationState(NamedTuple):
     opaque: dict[str, Any] | None = None
 
 
-_NOT_REVOKED = RevocationState()
+#: The state of a token none of whose revocation keys is set (one shared instance).
+NOT_REVOKED = RevocationState()
 
 
 def _loads(raw: bytes | str | None) -> dict[str, Any] | None:
@@ -687,7 +688,7 @@ class Store:
         raw: list[Any] = await self._lookup.lookup(keys)
         it = iter(raw)
         return [
-            _NOT_REVOKED
+            NOT_REVOKED
             if not (jti_v or fam_v or sub_v or oat_v)
             else RevocationState(
                 bool(jti_v),

@@ -32,7 +32,7 @@ from .crypto import token_hash
 from .errors import InvalidGrant, InvalidScope
 from .keys import KeyRing
 from .settings import Settings
-from .store import RevocationQuery, RevocationState, Store
+from .store import NOT_REVOKED, RevocationQuery, RevocationState, Store
 
 _OPAQUE_RE = re.compile(r"[A-Za-z0-9_-]{16,512}")
 _REV_SLACK = 60
@@ -278,21 +278,20 @@ class TokenService:
                 )
             else:
                 checked = validator.validate_many(jwt_tokens, scopes=want, now=now)
+            add_query, add_idx = queries.append, q_idx.append
             for i, res in zip(jwt_idx, checked, strict=True):
+                results[i] = res
                 if isinstance(res, dict):
-                    results[i] = res
-                    queries.append(
+                    add_query(
                         RevocationQuery(
-                            jti=_str(res.get("jti")),
-                            fid=_str(res.get("fid")),
-                            sub=_str(res.get("sub")),
+                            _str(res.get("jti")), _str(res.get("fid")), _str(res.get("sub"))
                         )
                     )
-                    q_idx.append(i)
-                else:
-                    results[i] = res
+                    add_idx(i)
         states = await self.store.revocation_lookup(queries) if queries else []
         for i, state in zip(q_idx, states, strict=True):
+            if state is NOT_REVOKED and results[i] is not None:
+                continue  # a JWT none of whose keys is set (the usual case)
             current = results[i]
             if current is None:  # opaque
                 results[i] = self._opaque_result(state, now, scopes, audience)
@@ -411,9 +410,7 @@ def _revoked(claims: dict[str, Any], state: RevocationState) -> bool:
 
 def introspection_body(claims: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {"active": True}
-    for name in INTROSPECTION_MEMBERS:
-        if name in claims:
-            body[name] = claims[name]
+    body.update({name: claims[name] for name in INTROSPECTION_MEMBERS if name in claims})
     body.setdefault("token_type", "Bearer")
     if "username" not in body and claims.get("sub") not in (None, claims.get("client_id")):
         body["username"] = claims["sub"]

@@ -192,3 +192,18 @@ async def test_reconnects_after_store_restart() -> None:
         await store.close()
         await loop.run_in_executor(None, server.stop)
         shutil.rmtree(d, ignore_errors=True)
+
+
+async def test_refused_handshake_is_a_store_error(clean_redis: str) -> None:
+    # the test servers have no password: AUTH is refused, which must read as "store
+    # unavailable" (503), never as a bug (500)
+    if clean_redis.startswith("unix://"):
+        url = f"{clean_redis.split('?')[0]}?password=wrong"
+    else:
+        url = clean_redis.replace("redis://", "redis://:wrong@", 1)
+    pipe = Pipe(url, timeout=2.0)
+    try:
+        with pytest.raises(STORE_ERRORS):
+            await pipe.execute("PING")
+    finally:
+        pipe.close()

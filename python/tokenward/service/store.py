@@ -411,14 +411,25 @@ class Pipe:
                     hello.append(conn.send(_pack(("SELECT", p["db"]))))
                 for script in self._preload:
                     hello.append(conn.send(_pack(("SCRIPT", "LOAD", script))))
-                for fut in hello:
-                    await fut
+                try:
+                    for fut in hello:
+                        await fut
+                finally:
+                    for fut in hello:  # mark every outcome as seen
+                        if fut.done() and not fut.cancelled():
+                            fut.exception()
         except TimeoutError:
             conn.close()
             raise StoreTimeoutError("timed out connecting to the store") from None
         except OSError as exc:
             conn.close()
             raise StoreConnectionError(f"cannot connect to the store: {exc}") from None
+        except BusyLoadingError:
+            conn.close()
+            raise
+        except ResponseError as exc:  # e.g. AUTH refused: a store error, not a bug
+            conn.close()
+            raise StoreConnectionError(f"store handshake failed: {exc}") from None
         except BaseException:
             conn.close()
             raise

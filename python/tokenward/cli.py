@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rotation-delay", type=int, default=None, help="seconds (600)")
     s.add_argument("--leeway", type=int, default=None, help="seconds of clock skew (0)")
     s.add_argument("--max-batch", type=int, default=None, help="tokens per batch (1000)")
+    s.add_argument(
+        "--client-cache-ttl",
+        type=float,
+        default=None,
+        help="seconds introspection/validation may reuse a checked client record (1; 0 = off)",
+    )
     s.add_argument("--access-log", action="store_true")
 
     c = sub.add_parser("clients", help="manage clients").add_subparsers(
@@ -280,6 +286,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         rotation_delay=args.rotation_delay,
         leeway=args.leeway,
         max_batch=args.max_batch,
+        client_cache_ttl=args.client_cache_ttl,
     )
     return serve(settings, access_log=args.access_log)
 

@@ -136,30 +136,41 @@ async def test_batch_order_and_partial_failures(api: Any, creds: tuple[str, str]
     assert status == 200 and body == {"results": []}
 
 
-async def test_batch_revocation_one_round_trip(
-    api: Any, creds: tuple[str, str], redis_url: str
-) -> None:
+async def _setup_round_trip(api: Any, creds: tuple[str, str]) -> list[str]:
     tokens = [(await api.password_grant(creds))["access_token"] for _ in range(3)]
     opaque_client = await api.create_client("o", "read", token_format="opaque")
     tokens.append((await api.password_grant(opaque_client))["access_token"])
+    return tokens
+
+
+async def _commands_for(
+    api: Any, creds: tuple[str, str], r: aioredis.Redis, batch: list[str]
+) -> dict[str, int]:
+    await r.config_resetstat()
+    status, body, _ = await api.post_json("/oauth2/introspect/batch", {"tokens": batch}, creds)
+    assert status == 200
+    assert all(x["active"] for x in body["results"])
+    stats = await r.info("commandstats")
+    return {
+        k.removeprefix("cmdstat_"): v["calls"]
+        for k, v in stats.items()
+        # (config/info: this test; hgetall: the background signing-key refresh)
+        if not k.startswith(("cmdstat_config", "cmdstat_info", "cmdstat_hgetall"))
+    }
+
+
+async def test_batch_revocation_one_round_trip(
+    make_api: Any, make_settings: Any, redis_url: str
+) -> None:
+    # the client-record cache off: every request authenticates against the store
+    api = await make_api(make_settings(client_cache_ttl=0))
+    creds = await api.create_client()
+    await api.create_user()
+    tokens = await _setup_round_trip(api, creds)
     r = aioredis.Redis.from_url(redis_url)
-
-    async def commands_for(batch: list[str]) -> dict[str, int]:
-        await r.config_resetstat()
-        status, body, _ = await api.post_json("/oauth2/introspect/batch", {"tokens": batch}, creds)
-        assert status == 200
-        assert all(x["active"] for x in body["results"])
-        stats = await r.info("commandstats")
-        return {
-            k.removeprefix("cmdstat_"): v["calls"]
-            for k, v in stats.items()
-            # (config/info: this test; hgetall: the background signing-key refresh)
-            if not k.startswith(("cmdstat_config", "cmdstat_info", "cmdstat_hgetall"))
-        }
-
     try:
-        small = await commands_for(tokens[:1])
-        big = await commands_for(tokens * 100)
+        small = await _commands_for(api, creds, r, tokens[:1])
+        big = await _commands_for(api, creds, r, tokens * 100)
     finally:
         await r.aclose()
     # commandstats also counts the GETs a script runs server-side; the client sends:
@@ -168,6 +179,22 @@ async def test_batch_revocation_one_round_trip(
     assert big["mget"] == small["mget"] == 1
     assert set(big) == set(small) == {"evalsha", "mget", "get"}
     assert big["get"] >= 400  # 4 keys per token, read inside the one script call
+
+
+async def test_cached_client_one_round_trip(
+    api: Any, creds: tuple[str, str], redis_url: str
+) -> None:
+    # default client cache: the first request reads the client record, the next ones
+    # only send the revocation script (the secret is still verified on each)
+    tokens = await _setup_round_trip(api, creds)
+    r = aioredis.Redis.from_url(redis_url)
+    try:
+        first = await _commands_for(api, creds, r, tokens[:1])
+        again = await _commands_for(api, creds, r, tokens * 100)
+    finally:
+        await r.aclose()
+    assert first["evalsha"] == first["mget"] == 1, first
+    assert again["evalsha"] == 1 and set(again) == {"evalsha", "get"}, again
 
 
 async def test_validate_endpoint_codes(api: Any, creds: tuple[str, str]) -> None:

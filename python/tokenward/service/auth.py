@@ -7,6 +7,14 @@ small thread pool; an unknown user costs one verification against a dummy hash.
 
 Failed attempts are counted per (subject, address) and per address — never per
 subject alone — so nobody can lock a user or client out from elsewhere.
+
+The resource-server endpoints (introspection, batch, /v1/validate) may use a small
+in-process cache of client records, keyed by (client_id, address), filled only by a
+full store-checked authentication and kept ``client_cache_ttl`` seconds (default 1).
+A hit still verifies the secret (keyed HMAC, constant-time compare); a miss or a
+wrong secret takes the full path (rate limits, failure counting) and a wrong secret
+also evicts the entry. Disabling a client or its lockout from another worker thus
+takes effect within the TTL. ``/oauth2/token`` never uses the cache.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import base64
 import binascii
 import hmac
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
@@ -29,6 +38,7 @@ from .settings import Settings
 from .store import Store, k_client, k_rl, k_user
 
 _DUMMY_CLIENT_HASH = "0" * 64
+_CACHE_MAX = 4096
 
 
 def make_hasher(settings: Settings) -> PasswordHasher:
@@ -62,6 +72,8 @@ class Authenticator:
         self.hasher = make_hasher(settings)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        #: (client_id, address) → (monotonic expiry, client record)
+        self._clients: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -90,8 +102,12 @@ class Authenticator:
         authorization: str | None,
         form: dict[str, str],
         addr: str,
+        cached: bool = False,
     ) -> dict[str, Any]:
-        """Authenticate the calling client (client_secret_basic or client_secret_post)."""
+        """Authenticate the calling client (client_secret_basic or client_secret_post).
+
+        ``cached``: a recently store-checked record of this client (for this address)
+        may be used instead of reading the store; the secret is verified either way."""
         form_id = form.get("client_id")
         form_secret = form.get("client_secret")
         if authorization is not None:
@@ -106,6 +122,16 @@ class Authenticator:
             raise InvalidClient("client authentication required")
         if not cid or len(cid) > 256 or len(secret) > 512:
             raise InvalidClient()
+        ttl = self.settings.client_cache_ttl
+        key = (cid, addr)
+        if cached and ttl > 0:
+            hit = self._clients.get(key)
+            if hit is not None:
+                if hit[0] > time.monotonic() and verify_client_secret(
+                    self.pepper, secret, hit[1]["secret_hash"]
+                ):
+                    return hit[1]
+                del self._clients[key]  # expired, or a wrong secret: the full path
         limits = self._limits("client", cid, addr)
         record = await self._check_rate(limits, also_get=k_client(cid))
         stored = record["secret_hash"] if record else _DUMMY_CLIENT_HASH
@@ -113,6 +139,10 @@ class Authenticator:
         if not ok or record is None or record.get("disabled"):
             await self._fail(limits)
             raise InvalidClient()
+        if cached and ttl > 0:
+            if len(self._clients) >= _CACHE_MAX:
+                self._clients.pop(next(iter(self._clients)))  # oldest entry
+            self._clients[key] = (time.monotonic() + ttl, record)
         return record
 
     async def admin(self, *, authorization: str | None, expected: str, addr: str) -> None:

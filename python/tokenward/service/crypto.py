@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -67,9 +69,30 @@ def new_secret(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
+_BLOCK = 64  # SHA-256 block size
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+@functools.lru_cache(maxsize=8)
+def _hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after the inner / outer HMAC key pads (RFC 2104), computed once
+    per key: each HMAC is then two state copies, about 5x cheaper than ``hmac.new``
+    or ``hmac.digest`` (which fetch the digest from OpenSSL on every call)."""
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+
+
 def hash_client_secret(pepper: bytes, secret: str) -> str:
-    """Keyed fast hash for high-entropy, server-generated secrets."""
-    return hmac.new(pepper, secret.encode("utf-8"), hashlib.sha256).hexdigest()
+    """Keyed fast hash for high-entropy, server-generated secrets: HMAC-SHA256(pepper)."""
+    inner, outer = _hmac_pads(pepper)
+    inner = inner.copy()
+    inner.update(secret.encode("utf-8"))
+    outer = outer.copy()
+    outer.update(inner.digest())
+    return str(outer.hexdigest())
 
 
 def verify_client_secret(pepper: bytes, secret: str, stored: str) -> bool:

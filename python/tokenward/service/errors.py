@@ -116,21 +116,20 @@ _HTTP_ERRORS = {
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except OAuthError as exc:
+def error_for(request: web.Request, exc: Exception) -> web.Response:
+    """The JSON error response for an exception escaping a handler (HTTP redirects,
+    status < 400, are re-raised)."""
+    if isinstance(exc, OAuthError):
         return error_response(exc.status, exc.error, exc.description, exc.headers)
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400:
-            raise
+            raise exc
         error, desc = _HTTP_ERRORS.get(exc.status, ("invalid_request", exc.reason))
         headers = {}
         if exc.status == 405 and "Allow" in exc.headers:
             headers["Allow"] = exc.headers["Allow"]
         return error_response(exc.status, error, desc, headers)
-    except STORE_ERRORS as exc:
+    if isinstance(exc, STORE_ERRORS):
         log.warning("store unavailable: %s", type(exc).__name__)
         return error_response(
             503,
@@ -138,7 +137,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             "the token store is unavailable; retry later",
             {"Retry-After": "1"},
         )
-    except Exception:
-        # A bug on our side. Never echo details (they may contain request data).
-        log.exception("internal error on %s %s", request.method, request.path)
-        return error_response(500, "server_error", "internal error")
+    # A bug on our side. Never echo details (they may contain request data).
+    log.error("internal error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, "server_error", "internal error")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except Exception as exc:
+        return error_for(request, exc)

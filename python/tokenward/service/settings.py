@@ -57,6 +57,10 @@ class Settings:
     kek: bytes | None = None
     pepper: bytes | None = None
     store_timeout: float = 2.0
+    #: Seconds a store-checked client record may be reused by the introspection and
+    #: validation endpoints (0 = read the store on every request). Disabling a client
+    #: takes effect there within this time.
+    client_cache_ttl: float = 1.0
     #: Seconds a connection may stall before/while sending a request (slowloris bound).
     idle_timeout: float = 8.0
     body_timeout: float = 8.0
@@ -90,5 +94,7 @@ class Settings:
         ):
             if os.environ.get(name):
                 env[attr] = _env_int(name, 0)
+        if os.environ.get("TOKENWARD_CLIENT_CACHE_TTL"):
+            env["client_cache_ttl"] = float(os.environ["TOKENWARD_CLIENT_CACHE_TTL"])
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

@@ -9,17 +9,26 @@ from urllib.parse import parse_qsl
 
 import orjson
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ..appkeys import AUTH, SETTINGS
 from ..errors import InvalidRequest, OAuthError, TooLarge, UnsupportedMediaType
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_JSON_NO_STORE = CIMultiDict(
+    {
+        "Content-Type": "application/json",
+        "X-Content-Type-Options": "nosniff",
+        **NO_STORE,
+    }
+)
+_JSON = CIMultiDict({"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"})
 
 
 def json_response(body: Any, *, status: int = 200, cache: bool = False) -> web.Response:
-    headers = {} if cache else dict(NO_STORE)
+    # headers prebuilt once (the Response copies them)
     return web.Response(
-        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+        status=status, body=orjson.dumps(body), headers=_JSON if cache else _JSON_NO_STORE
     )
 
 
@@ -30,6 +39,14 @@ def client_addr(request: web.Request) -> str:
 async def _read_body(request: web.Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise TooLarge(f"request body larger than {limit} bytes")
+    content = request.content
+    if content.is_eof():
+        # the whole body is already buffered (the usual case for small requests):
+        # nothing to wait for, so no timer
+        body = content.read_nowait(limit + 1)
+        if len(body) > limit:
+            raise TooLarge(f"request body larger than {limit} bytes")
+        return body
     try:
         async with asyncio.timeout(request.app[SETTINGS].body_timeout):
             body = await request.content.read(limit + 1)
@@ -59,6 +76,11 @@ async def read_form(request: web.Request) -> dict[str, str]:
     body = await _read_body(request, settings.max_body_bytes)
     try:
         text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequest("form body is not valid UTF-8") from None
+    if "%" not in text and "+" not in text and "\x00" not in text:
+        return _simple_form(text, settings.max_form_fields)
+    try:
         pairs = parse_qsl(
             text,
             keep_blank_values=True,
@@ -76,6 +98,22 @@ async def read_form(request: web.Request) -> dict[str, str]:
             raise InvalidRequest(f"parameter {key!r} repeated"[:100])
         if "\x00" in value or "\x00" in key:
             raise InvalidRequest("NUL byte in a parameter")
+        form[key] = value
+    return form
+
+
+def _simple_form(text: str, max_fields: int) -> dict[str, str]:
+    """``parse_qsl(keep_blank_values=True)`` for bodies without escapes (nothing to
+    unquote), with the same field limit and the same repeated-parameter rule."""
+    if 1 + text.count("&") > max_fields:
+        raise InvalidRequest("too many form fields")
+    form: dict[str, str] = {}
+    for field in text.split("&"):
+        if not field:
+            continue
+        key, _, value = field.partition("=")
+        if key in form:
+            raise InvalidRequest(f"parameter {key!r} repeated"[:100])
         form[key] = value
     return form
 
@@ -138,7 +176,10 @@ def token_list(body: dict[str, Any], request: web.Request) -> list[object]:
     return tokens
 
 
-async def authenticate(request: web.Request, form: dict[str, str] | None = None) -> dict[str, Any]:
+async def authenticate(
+    request: web.Request, form: dict[str, str] | None = None, *, cached: bool = False
+) -> dict[str, Any]:
+    """``cached=True`` only on the resource-server endpoints (see ``Authenticator.client``)."""
     values = request.headers.getall("Authorization", [])
     if len(values) > 1:  # which one wins differs between parsers and proxies: refuse
         raise InvalidRequest("more than one Authorization header")
@@ -146,5 +187,5 @@ async def authenticate(request: web.Request, form: dict[str, str] | None = None)
     if auth is not None and len(auth) > 2048:
         raise InvalidRequest("authorization header too large")
     return await request.app[AUTH].client(
-        authorization=auth, form=form or {}, addr=client_addr(request)
+        authorization=auth, form=form or {}, addr=client_addr(request), cached=cached
     )

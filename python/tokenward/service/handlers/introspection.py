@@ -15,7 +15,7 @@ from .common import authenticate, json_response, read_form, read_json, token_lis
 
 async def introspect(request: web.Request) -> web.Response:
     form = await read_form(request)
-    caller = await authenticate(request, form)
+    caller = await authenticate(request, form, cached=True)
     token = form.get("token")
     if not token:
         raise InvalidRequest("missing parameter: token")
@@ -26,7 +26,7 @@ async def introspect(request: web.Request) -> web.Response:
 
 async def introspect_batch(request: web.Request) -> web.Response:
     body = await read_json(request)
-    client = await authenticate(request)
+    client = await authenticate(request, cached=True)
     tokens = token_list(body, request)
     results = await request.app[TOKENS].introspect(tokens, caller=client)
     return json_response({"results": results})
@@ -48,7 +48,7 @@ def _audience(body: dict[str, Any]) -> tuple[str, ...]:
 
 async def validate(request: web.Request) -> web.Response:
     body = await read_json(request)
-    await authenticate(request)
+    await authenticate(request, cached=True)
     tokens = token_list(body, request)
     audience = _audience(body)
     scopes = body.get("scopes", [])

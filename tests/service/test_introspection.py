@@ -90,18 +90,20 @@ async def test_revoke_only_own_tokens(api: Any, creds: tuple[str, str]) -> None:
 async def test_br39_expiry_computed_at_request_time(
     make_api: Any, make_settings: Any, clock: Any
 ) -> None:
-    api = await make_api(make_settings(access_ttl=2))
+    api = await make_api(make_settings(access_ttl=10))
     creds = await api.create_client()
     await api.create_user()
     jwt = (await api.password_grant(creds))["access_token"]
-    opaque_client = await api.create_client("o", "read", token_format="opaque", access_ttl=2)
+    opaque_client = await api.create_client("o", "read", token_format="opaque", access_ttl=10)
     opaque = (await api.password_grant(opaque_client))["access_token"]
     for t in (jwt, opaque):
         assert (await api.introspect(creds, t))["active"] is True
-    clock.advance(1)
+    # exp = int(issue time) + 10, so up to 9 s of real time may pass before this check
+    # (with a 2 s lifetime, the truncation and a slow machine made it flaky)
+    clock.advance(5)
     for t in (jwt, opaque):
         assert (await api.introspect(creds, t))["active"] is True
-    clock.advance(1)  # now == exp: expired (exp <= now)
+    clock.advance(5)  # now >= exp: expired (exp <= now)
     for t in (jwt, opaque):
         assert await api.introspect(creds, t) == INACTIVE
     clock.advance(3600)
@@ -112,7 +114,7 @@ async def test_br39_expiry_computed_at_request_time(
     )
     assert [r["error"]["code"] for r in body["results"]] == ["expired", "expired"]
     # not yet valid: move the clock back before nbf
-    clock.advance(-3600 - 2 - 60)
+    clock.advance(-3600 - 10 - 60)
     assert await api.introspect(creds, jwt) == INACTIVE
 
 

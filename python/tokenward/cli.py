@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--max-batch", type=int, default=None, help="tokens per batch (1000)")
     s.add_argument(
         "--client-cache-ttl",
-        type=float,
+        type=_cache_ttl_arg,
         default=None,
         help="seconds introspection/validation may reuse a checked client record (1; 0 = off)",
     )
@@ -102,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(r, top=False)
     r.add_argument("name")
     return p
+
+
+def _cache_ttl_arg(text: str) -> float:
+    from tokenward.service.settings import client_cache_ttl
+
+    try:
+        return client_cache_ttl(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
@@ -299,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return _dispatch(build_parser().parse_args(argv))
-    except (RuntimeError, OSError, RedisError, TokenwardError) as exc:
+    except (RuntimeError, OSError, ValueError, RedisError, TokenwardError) as exc:
         sys.stderr.write(f"tokenward: error: {_one_line(exc)}\n")
         return 1
 

@@ -207,3 +207,43 @@ async def test_refused_handshake_is_a_store_error(clean_redis: str) -> None:
             await pipe.execute("PING")
     finally:
         pipe.close()
+
+
+async def test_a_lookup_that_cannot_be_sent_fails_alone(clean_redis: str) -> None:
+    """Review finding: a key that could not be packed made the coalesced flush raise in
+    a loop callback, and every request of that tick waited forever (no timer covers a
+    command that was never sent)."""
+    store = Store.from_url(clean_redis, timeout=1.0)
+    try:
+        await store.revocation_lookup([RevocationQuery(jti="warm")])
+        good, bad = await asyncio.wait_for(
+            asyncio.gather(
+                store.revocation_lookup([RevocationQuery(jti="some-jti")]),
+                store.revocation_lookup([RevocationQuery(fid="fam\ud800")]),
+                return_exceptions=True,
+            ),
+            timeout=5,
+        )
+        assert not isinstance(good, BaseException) and not good[0].jti_revoked
+        assert isinstance(bad, UnicodeEncodeError)
+    finally:
+        await store.close()
+
+
+async def test_unavailable_replies_are_store_errors(clean_redis: str) -> None:
+    """-NOAUTH / -READONLY / ... mean the store is unusable now: 503, like redis-py."""
+    import hiredis
+    from tokenward.service.store import _reply_error  # the one mapping
+
+    for msg in ("NOAUTH Authentication required.", "READONLY You can't write", "WRONGPASS x"):
+        assert isinstance(_reply_error(hiredis.ReplyError(msg)), STORE_ERRORS), msg
+    assert not isinstance(_reply_error(hiredis.ReplyError("ERR wrong type")), STORE_ERRORS)
+
+
+@pytest.mark.parametrize("bad", ["inf", "nan", "-1", "61", "x"])
+def test_client_cache_ttl_must_be_short_and_finite(bad: str) -> None:
+    from tokenward.service.settings import client_cache_ttl
+
+    with pytest.raises(ValueError, match="client cache TTL"):
+        client_cache_ttl(bad)
+    assert client_cache_ttl("0") == 0.0 and client_cache_ttl("2.5") == 2.5

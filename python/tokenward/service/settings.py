@@ -95,6 +95,22 @@ class Settings:
             if os.environ.get(name):
                 env[attr] = _env_int(name, 0)
         if os.environ.get("TOKENWARD_CLIENT_CACHE_TTL"):
-            env["client_cache_ttl"] = float(os.environ["TOKENWARD_CLIENT_CACHE_TTL"])
+            env["client_cache_ttl"] = client_cache_ttl(os.environ["TOKENWARD_CLIENT_CACHE_TTL"])
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]
+
+
+#: Longest accepted client-record cache lifetime: it bounds how long a disabled client
+#: keeps passing introspection, so it must stay short and finite.
+MAX_CLIENT_CACHE_TTL = 60.0
+
+
+def client_cache_ttl(text: str) -> float:
+    """Parse ``--client-cache-ttl`` / ``TOKENWARD_CLIENT_CACHE_TTL``: 0 (off) to 60 s."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"client cache TTL {text!r} is not a number") from None
+    if not 0.0 <= value <= MAX_CLIENT_CACHE_TTL:  # also refuses nan and inf
+        raise ValueError(f"client cache TTL must be within 0..{MAX_CLIENT_CACHE_TTL:g} seconds")
+    return value

@@ -247,7 +247,14 @@ def _reply_error(err: hiredis.ReplyError) -> Exception:
         return NoScriptError(msg)
     if msg.startswith("LOADING"):
         return BusyLoadingError(msg)
+    if msg.startswith(_UNAVAILABLE_REPLIES):
+        # auth revoked by an ACL change, a read-only replica after failover, ...: the
+        # store is unusable for us right now (503), like redis-py's ConnectionError family
+        return StoreConnectionError(msg[:200])
     return ResponseError(msg)
+
+
+_UNAVAILABLE_REPLIES = ("NOAUTH", "WRONGPASS", "NOPERM", "READONLY", "MASTERDOWN", "CLUSTERDOWN")
 
 
 class _PipeProtocol(asyncio.Protocol):
@@ -488,6 +495,8 @@ class _LookupCoalescer:
         self._scheduled = False
 
     def lookup(self, keys: list[str]) -> asyncio.Future[list[Any]]:
+        for key in keys:  # a key that cannot be sent fails its own caller, not the tick
+            key.encode()
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[list[Any]] = loop.create_future()
         start = len(self._keys)
@@ -506,12 +515,17 @@ class _LookupCoalescer:
             return
         keys, waiters = self._keys, self._waiters
         self._keys, self._waiters = [], []
-        conn = self._pipe.connected()
-        if conn is None:  # (re)connect first
-            self._slow(keys, waiters)
-            return
-        packed = _pack(("EVALSHA", self._script.sha, len(keys), *keys, *self._args))
-        conn.send(packed).add_done_callback(lambda f: self._done(f, keys, waiters))
+        try:
+            conn = self._pipe.connected()
+            if conn is None:  # (re)connect first
+                self._slow(keys, waiters)
+                return
+            packed = _pack(("EVALSHA", self._script.sha, len(keys), *keys, *self._args))
+            conn.send(packed).add_done_callback(lambda f: self._done(f, keys, waiters))
+        except Exception as exc:  # never leave a waiter pending: it has no timer of its own
+            for _, _, fut in waiters:
+                if not fut.done():
+                    fut.set_exception(exc)
 
     def _done(self, f: asyncio.Future[Any], keys: list[str], waiters: _Waiters) -> None:
         if not f.cancelled() and isinstance(f.exception(), NoScriptError):

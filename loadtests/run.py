@@ -1232,7 +1232,8 @@ def ensure_tools(smoke: bool) -> None:
         if smoke
         else ("locust", "psutil", "matplotlib", "jwt", "gunicorn", "oauth2_provider")
     )
-    if not all(importlib.util.find_spec(m) for m in modules):
+    no_pyspy = not (shutil.which("py-spy") or Path(PY).with_name("py-spy").exists())
+    if not all(importlib.util.find_spec(m) for m in modules) or (not smoke and no_pyspy):
         log("installing loadtests/requirements.txt")
         subprocess.run(
             [PY, "-m", "pip", "install", "-q", "-r", str(HERE / "requirements.txt")], check=False

@@ -6,98 +6,21 @@
 //!   target/release/examples/count_validate HS256 validate 2000`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+mod common;
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
-use tokenward_core::keys::{ec_verifier, hmac_verifier, KeyEntry};
-use tokenward_core::{b64, Algorithm, KeySet, SigningKey, Validator, ValidatorConfig};
-
-const POOL: usize = 256;
-
-fn tokens(alg: &str, kid: &str, key: &SigningKey) -> Vec<String> {
-    (0..POOL)
-        .map(|i| {
-            let h = b64::encode(format!("{{\"alg\":\"{alg}\",\"kid\":\"{kid}\",\"typ\":\"JWT\"}}").as_bytes());
-            let p = b64::encode(
-                format!(
-                    r#"{{"iss":"https://issuer.example","aud":"api://tokensvc","sub":"user-{i}","scope":"read write","iat":1700000000,"nbf":1700000000,"exp":1700000300,"jti":"j-{i}"}}"#
-                )
-                .as_bytes(),
-            );
-            let input = format!("{h}.{p}");
-            let sig = key.sign(input.as_bytes()).unwrap();
-            format!("{input}.{}", b64::encode(&sig))
-        })
-        .collect()
-}
+use tokenward_core::Validator;
 
 fn main() {
-    let rng = SystemRandom::new();
-    let rsa = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
-    let rsa_doc: aws_lc_rs::encoding::Pkcs8V1Der = rsa.as_der().unwrap();
-    let ec_doc =
-        EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-    let ec = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, ec_doc.as_ref())
-        .unwrap();
-    let ec_pub = ec.public_key().as_ref().to_vec();
-
-    let hs_key = SigningKey::new("HS256", &[0x42; 32]).unwrap();
-    let rs_key = SigningKey::new("RS256", rsa_doc.as_ref()).unwrap();
-    let es_key = SigningKey::new("ES256", ec_doc.as_ref()).unwrap();
-
-    let rs_pub = rs_key.public_key().unwrap();
-    let rs_verifier = {
-        // PKCS#1 RSAPublicKey DER → n, e via the public loader path.
-        let (n, e) = split_rsa_public(&rs_pub);
-        tokenward_core::keys::rsa_verifier(Algorithm::RS256, &n, &e).unwrap()
-    };
-    let entries = vec![
-        KeyEntry {
-            kid: Some("hs".into()),
-            alg: Algorithm::HS256,
-            verifier: hmac_verifier(Algorithm::HS256, &[0x42; 32]).unwrap(),
-        },
-        KeyEntry {
-            kid: Some("rs".into()),
-            alg: Algorithm::RS256,
-            verifier: rs_verifier,
-        },
-        KeyEntry {
-            kid: Some("es".into()),
-            alg: Algorithm::ES256,
-            verifier: ec_verifier(Algorithm::ES256, &ec_pub[1..33], &ec_pub[33..]).unwrap(),
-        },
-    ];
-    let keys = Arc::new(KeySet::new(entries, true).unwrap());
-    let v = Validator::new(
-        keys,
-        ValidatorConfig {
-            algorithms: vec!["HS256".into(), "RS256".into(), "ES256".into()],
-            issuers: Some(vec!["https://issuer.example".into()]),
-            audiences: Some(vec!["api://tokensvc".into()]),
-            leeway: 30.0,
-            required: vec!["exp".into(), "iss".into(), "aud".into()],
-            typ: None,
-            max_token_bytes: 8192,
-        },
-    )
-    .unwrap();
-    let now = 1_700_000_100.0;
+    let (v, keys) = common::setup();
     let alg = std::env::args().nth(1).unwrap_or_else(|| "HS256".into());
     let mode = std::env::args().nth(2).unwrap_or_else(|| "validate".into());
     let n: usize = std::env::args().nth(3).map_or(1000, |s| s.parse().unwrap());
-    let (kid, key) = match alg.as_str() {
-        "HS256" => ("hs", &hs_key),
-        "RS256" => ("rs", &rs_key),
-        _ => ("es", &es_key),
-    };
-    let toks = tokens(&alg, kid, key);
-    let batch: Vec<tokenward_core::Result<&[u8]>> =
-        (0..n).map(|i| Ok(toks[i % POOL].as_bytes())).collect();
-    let ok = run(&v, &batch, mode == "many", now);
+    let (_, kid, key) = keys.iter().find(|(a, _, _)| *a == alg).unwrap_or(&keys[2]);
+    let toks = common::tokens(&alg, kid, key);
+    let batch: Vec<tokenward_core::Result<&[u8]>> = (0..n)
+        .map(|i| Ok(toks[i % common::POOL].as_bytes()))
+        .collect();
+    let ok = run(&v, &batch, mode == "many", common::NOW);
     assert_eq!(ok, n);
     println!("{alg} {mode} {n} ok");
 }
@@ -116,29 +39,4 @@ fn run(v: &Validator, batch: &[tokenward_core::Result<&[u8]>], many: bool, now: 
             .filter(|t| v.validate(t.as_ref().unwrap(), &[], now).is_ok())
             .count()
     }
-}
-
-/// Minimal PKCS#1 RSAPublicKey DER reader (example only).
-fn split_rsa_public(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    fn read(der: &[u8], pos: &mut usize) -> (u8, Vec<u8>) {
-        let tag = der[*pos];
-        let mut len = der[*pos + 1] as usize;
-        *pos += 2;
-        if len & 0x80 != 0 {
-            let n = len & 0x7f;
-            len = der[*pos..*pos + n]
-                .iter()
-                .fold(0, |a, &b| (a << 8) | b as usize);
-            *pos += n;
-        }
-        let body = der[*pos..*pos + len].to_vec();
-        *pos += len;
-        (tag, body)
-    }
-    let mut pos = 0;
-    let (_, seq) = read(der, &mut pos);
-    let mut p = 0;
-    let (_, n) = read(&seq, &mut p);
-    let (_, e) = read(&seq, &mut p);
-    (n, e)
 }

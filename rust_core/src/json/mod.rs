@@ -649,7 +649,9 @@ impl Parser<'_, '_> {
         self.pos += 1; // opening quote
         let start = self.pos;
         // Short strings (member names) byte by byte; longer ones skip 8
-        // plain bytes at a time first.
+        // plain bytes at a time first. The byte step is written out twice on
+        // purpose: factored into an inlined helper it cost ~1% more instructions
+        // per HS256 token (callgrind, count_validate, 2026-12-04).
         for _ in 0..8 {
             match STR_CLASS[usize::from(*self.s.get(self.pos)?)] {
                 0 => self.pos += 1,
